@@ -1,0 +1,32 @@
+/** One observed interaction, with the original (string) ids of the data set. */
+export interface InteractionRow {
+  user: string;
+  item: string;
+  /** Rating, play count or 1; how it becomes a matrix value is the caller's choice (see ValueTransform). */
+  value: number;
+  /** Seconds since the epoch, or any order key. */
+  timestamp: number;
+}
+
+/** A catalog entry. Only `id` and `title` are always present. */
+export interface Item {
+  id: string;
+  title: string;
+  year?: number;
+  genres: string[];
+  tags: string[];
+  text?: string;
+}
+
+/** A dense item index with a weight: what fold-in and scoring take as a history. */
+export interface ItemWeight {
+  item: number;
+  weight: number;
+}
+
+/** Top-k lists for several users at once: row j of `ids`/`scores` is k entries for the j-th user (-1 pads). */
+export interface TopK {
+  k: number;
+  ids: Int32Array;
+  scores: Float32Array;
+}

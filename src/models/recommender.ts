@@ -1,0 +1,60 @@
+import type { ItemWeight } from "../core/types.ts";
+import type { Interactions } from "../data/interactions.ts";
+
+export interface FitOptions {
+  /** Called as training advances; `total` is fixed for one fit (e.g. iterations or epochs). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Hyper-parameters are plain numbers so they can come from `--set key=value` and go into a JSON header. */
+export type Params = Readonly<Record<string, number>>;
+
+/** What `save`/`load` moves: a JSON-safe header and named binary arrays. */
+export interface ModelArtifact {
+  model: string;
+  params: Params;
+  /** Anything else the model needs to come back (counts, means); JSON-safe. */
+  meta?: Record<string, unknown>;
+  arrays: Record<string, Float32Array | Int32Array>;
+}
+
+/**
+ * One interface for every top-N model over implicit feedback. Users and items are the dense indices of the
+ * Interactions the model was fitted on.
+ */
+export interface Recommender {
+  readonly name: string;
+  readonly params: Params;
+  readonly itemCount: number;
+  fit(data: Interactions, opts?: FitOptions): Promise<void>;
+  /** Writes the scores of every item for each user: row j of `out` (users.length x itemCount) is users[j]. */
+  scoreUsers(users: Int32Array, out: Float32Array): void;
+  /** Fold-in: scores of every item for a history the model never saw, without refitting. */
+  scoreHistory(history: readonly ItemWeight[], out: Float32Array): void;
+  /** Scores of every item by similarity to `item` (higher is more similar); `out[item]` itself is ignored by callers. */
+  scoreSimilar(item: number, out: Float32Array): void;
+  toArtifact(): ModelArtifact;
+}
+
+/** A model whose scores are dot products of user and item vectors: what a vector index can serve. */
+export interface FactorRecommender extends Recommender {
+  readonly factors: number;
+  /** itemCount x factors, row-major. */
+  itemVectors(): Float32Array;
+  /** The user vector for a history the model never saw (for ALS one least-squares solve). */
+  foldIn(history: readonly ItemWeight[]): Float32Array;
+}
+
+export function isFactorRecommender(m: Recommender): m is FactorRecommender {
+  return typeof (m as FactorRecommender).itemVectors === "function";
+}
+
+/** Explicit-feedback models (protocol P3): predict the value a user would give an item. */
+export interface RatingModel {
+  readonly name: string;
+  readonly params: Params;
+  /** `data` must carry raw values (ValueTransform "raw"). */
+  fit(data: Interactions, opts?: FitOptions): Promise<void>;
+  /** `user` or `item` may be -1 for an id the model never saw: the model falls back to what it knows. */
+  predict(user: number, item: number): number;
+}
