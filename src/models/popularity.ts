@@ -6,7 +6,7 @@ import type { ModelSpec } from "./spec.ts";
 /** Number of distinct users per item: the baseline every personalised model must beat. */
 export class Popularity implements Recommender {
   readonly name = "pop";
-  private counts = new Float32Array(0);
+  private counts: Float32Array = new Float32Array(0);
 
   constructor(readonly params: Params = {}) {}
 

@@ -1,0 +1,24 @@
+import { InputError } from "../core/errors.ts";
+import { popularitySpec } from "./popularity.ts";
+import type { RatingModel, Recommender } from "./recommender.ts";
+import type { ModelSpec } from "./spec.ts";
+
+/** Top-N models over implicit feedback (protocol P1), by CLI name. */
+export const RECOMMENDERS: Readonly<Record<string, ModelSpec<Recommender>>> = {
+  pop: popularitySpec,
+  // recommenders: one line per model, `name: spec,`
+};
+
+/** Explicit rating predictors (protocol P3), by CLI name. */
+export const RATING_MODELS: Readonly<Record<string, ModelSpec<RatingModel>>> = {
+  // rating models: one line per model, `name: spec,`
+};
+
+function lookup<M>(table: Readonly<Record<string, ModelSpec<M>>>, name: string, kind: string): ModelSpec<M> {
+  const spec = table[name];
+  if (!spec) throw new InputError(`unknown ${kind} "${name}"; valid: ${Object.keys(table).join(", ")}`);
+  return spec;
+}
+
+export const recommenderSpec = (name: string) => lookup(RECOMMENDERS, name, "model");
+export const ratingModelSpec = (name: string) => lookup(RATING_MODELS, name, "rating model");
