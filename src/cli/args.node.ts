@@ -1,0 +1,51 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { InputError } from "../core/errors.ts";
+import type { ValueTransform } from "../data/interactions.ts";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** node:util parseArgs, with its errors turned into InputErrors that carry the command's usage. */
+export function parseCommand<O extends Options>(argv: string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw new InputError(`${(e as Error).message}\n\n${usage}`);
+  }
+}
+
+/** `--set key=value` occurrences; with `model.key=value` the key applies to that model only. */
+export function parseSets(sets: readonly string[] | undefined, model: string, models: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const set of sets ?? []) {
+    const eq = set.indexOf("=");
+    if (eq <= 0) throw new InputError(`--set expects key=value, got "${set}"`);
+    const key = set.slice(0, eq);
+    const dot = key.indexOf(".");
+    if (dot > 0) {
+      const target = key.slice(0, dot);
+      if (!models.includes(target)) throw new InputError(`--set ${set}: "${target}" is not one of the models being run (${models.join(", ")})`);
+      if (target === model) out[key.slice(dot + 1)] = set.slice(eq + 1);
+    } else {
+      if (models.length > 1) throw new InputError(`--set ${set}: with several models, name the model, e.g. --set ${models[0]}.${set}`);
+      out[key] = set.slice(eq + 1);
+    }
+  }
+  return out;
+}
+
+export function parseWeight(raw: string | undefined): ValueTransform {
+  if (raw === undefined || raw === "binary" || raw === "log") return raw ?? "binary";
+  throw new InputError(`--weight must be binary or log, got "${raw}"`);
+}
+
+export function required(value: string | undefined, flag: string, usage: string): string {
+  if (value === undefined || value === "") throw new InputError(`missing ${flag}\n\n${usage}`);
+  return value;
+}
+
+export function positiveInt(raw: string | undefined, flag: string, fallback: number, max = 1000): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new InputError(`${flag} must be an integer in [1, ${max}], got "${raw}"`);
+  return n;
+}

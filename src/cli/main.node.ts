@@ -1,0 +1,40 @@
+import { AppError } from "../core/errors.ts";
+import { evalCommand } from "./eval.node.ts";
+import { evalRatingCommand } from "./eval-rating.node.ts";
+import { recommendCommand } from "./recommend.node.ts";
+import { trainCommand } from "./train.node.ts";
+
+type Command = (argv: string[], out: (line: string) => void) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  eval: { run: evalCommand, summary: "top-N evaluation by protocol P1 (one model or a comparison table)" },
+  "eval-rating": { run: evalRatingCommand, summary: "rating prediction by protocol P3 (RMSE, MAE)" },
+  train: { run: trainCommand, summary: "train a model on a data set and save it to a directory" },
+  recommend: { run: recommendCommand, summary: "print recommendations for a user from a saved model" },
+};
+
+const USAGE = `usage: recagent <command> [options]   (recagent <command> --help for its options)
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`).join("\n")}`;
+
+/** Runs one CLI command; returns the exit code. User errors print one line (no stack) and exit 2. */
+export async function main(argv: string[], out: (line: string) => void = (l) => console.log(l)): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    out(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`recagent: unknown command "${name}"; valid: ${Object.keys(COMMANDS).join(", ")}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, out);
+  } catch (e) {
+    if (AppError.isInstance(e) && e.status < 500) {
+      process.stderr.write(`recagent ${name}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
