@@ -18,7 +18,8 @@ export function p1Data(trainRows: readonly InteractionRow[], testRows: readonly 
     const user = train.users.get(row.user)!;
     let item = train.items.get(row.item);
     if (item === undefined) {
-      item = unknownItems.get(row.item) ?? -1 - unknownItems.size;
+      // -1 pads short top-k lists, so unknown items start at -2.
+      item = unknownItems.get(row.item) ?? -2 - unknownItems.size;
       unknownItems.set(row.item, item);
     }
     let set = byUser.get(user);

@@ -1,0 +1,108 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "./main.node.ts";
+
+const splitDir = new URL("../../data/splits/ml-latest-small/", import.meta.url).pathname;
+const bin = new URL("../../bin/recagent.js", import.meta.url).pathname;
+let dir: string;
+
+/** The first 40 users of the shipped split: small enough to run every command in a second. */
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "recagent-cli-"));
+  for (const name of ["train.tsv", "test.tsv"]) {
+    const lines = readFileSync(join(splitDir, name), "utf8").split("\n").filter((l) => l && Number(l.split("\t")[0]) <= 40);
+    writeFileSync(join(dir, name), `${lines.join("\n")}\n`);
+  }
+  writeFileSync(join(dir, "bad.tsv"), "1\t10\t4.0\t100\n1\t11\tfour\t101\n");
+});
+
+async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
+  const out: string[] = [];
+  let err = "";
+  const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    err += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(argv, (line) => out.push(line));
+    return { code, out, err };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("recagent eval", () => {
+  it("prints exactly one JSON line with the P1 report", async () => {
+    const { code, out } = await run("eval", "--train", join(dir, "train.tsv"), "--test", join(dir, "test.tsv"), "--model", "pop", "--json");
+    expect(code).toBe(0);
+    expect(out).toHaveLength(1);
+    const report = JSON.parse(out[0]);
+    expect(Object.keys(report)).toEqual(["model", "params", "users", "items", "fit_s", "rec_s", "metrics", "beyond"]);
+    expect(Object.keys(report.metrics)).toEqual(["precision@10", "recall@10", "ndcg@10", "hit@10", "mrr@10", "coverage@10", "recall@20", "ndcg@20"]);
+    expect(report.users).toBe(40);
+    expect(report.metrics["ndcg@10"]).toBeGreaterThan(0);
+  });
+
+  it("prints a readable table without --json", async () => {
+    const { code, out } = await run("eval", "--train", join(dir, "train.tsv"), "--test", join(dir, "test.tsv"), "--models", "pop");
+    expect(code).toBe(0);
+    expect(out.join("\n")).toMatch(/P1 on 40 test users[\s\S]*model\s+ndcg@10[\s\S]*\npop\s+0\.\d{4}/);
+  });
+
+  it("exits 2 and lists the valid names for an unknown model or parameter", async () => {
+    const unknownModel = await run("eval", "--train", "x", "--test", "y", "--model", "nope");
+    expect(unknownModel.code).toBe(2);
+    expect(unknownModel.err).toMatch(/unknown model "nope"; valid: pop/);
+    const unknownParam = await run("eval", "--train", "x", "--test", "y", "--model", "pop", "--set", "k=3");
+    expect(unknownParam.code).toBe(2);
+    expect(unknownParam.err).toMatch(/unknown parameter "k" for model pop; valid: \(none\)/);
+    const unknownFlag = await run("eval", "--bogus");
+    expect(unknownFlag.code).toBe(2);
+    expect(unknownFlag.err).toMatch(/Unknown option '--bogus'[\s\S]*usage: recagent eval/);
+  });
+
+  it("names the file, and the line, of missing or malformed input", async () => {
+    const missing = await run("eval", "--train", join(dir, "none.tsv"), "--test", join(dir, "test.tsv"), "--model", "pop");
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain(`${join(dir, "none.tsv")}: file not found`);
+    const bad = await run("eval", "--train", join(dir, "bad.tsv"), "--test", join(dir, "test.tsv"), "--model", "pop");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain(`${join(dir, "bad.tsv")}:2: rating "four" is not a number`);
+  });
+});
+
+describe("recagent train and recommend", () => {
+  it("saves a model and prints titles for a user", async () => {
+    const data = join(dir, "inter.tsv");
+    writeFileSync(data, "user\titem\nu1\ta\nu1\tb\nu2\ta\nu3\tc\nu3\ta\n");
+    writeFileSync(join(dir, "items.csv"), "id,title,genres\na,Alpha (2001),Drama\nb,Beta,Comedy\nc,Gamma (1999),Drama|War\n");
+    const model = join(dir, "model");
+    const trained = await run("train", "--interactions", data, "--items", join(dir, "items.csv"), "--model", "pop", "--out", model);
+    expect(trained.code).toBe(0);
+    expect(trained.out[0]).toMatch(/trained pop on 3 users x 3 items \(5 rows\)/);
+    const rec = await run("recommend", "--model-dir", model, "--user", "u2", "--k", "5", "--json");
+    expect(rec.code).toBe(0);
+    // u2 has a; b and c are each liked by one user and tie, so the lower index (b) comes first.
+    expect(JSON.parse(rec.out[0]).items.map((i: { title: string }) => i.title)).toEqual(["Beta", "Gamma"]);
+    const unknown = await run("recommend", "--model-dir", model, "--user", "nobody");
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/user "nobody" is not in the model/);
+    const noDir = await run("recommend", "--model-dir", join(dir, "nothing"), "--user", "u1");
+    expect(noDir.err).toMatch(/model\.json: missing/);
+  });
+});
+
+describe("the recagent binary", () => {
+  it("exits 2 with one line and no stack trace on a user error", async () => {
+    const result = await promisify(execFile)(process.execPath, [bin, "eval", "--model", "nope", "--train", "a", "--test", "b"]).catch((e) => e);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^recagent eval: unknown model "nope"; valid: /);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
