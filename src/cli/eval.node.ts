@@ -15,6 +15,7 @@ export const EVAL_USAGE = `usage: recagent eval (--train FILE --test FILE | --da
   Protocol P1: full ranking of every train item for each test user; K = 10 and 20.
   --dataset     bundled name (ml-latest-small) or a MovieLens directory; the P1 split is made from its ratings
   --train/--test split files: user, item, value, timestamp; tab-separated, no header
+  --models all  every model
   --set         model parameter (with several models: model.key=value); unset ones take the defaults
   --json        one JSON line per model on stdout
   models: ${Object.keys(RECOMMENDERS).join(", ")}`;
@@ -30,7 +31,7 @@ export async function evalCommand(argv: string[], out: (line: string) => void): 
     weight: { type: "string" },
     json: { type: "boolean", default: false },
   }, EVAL_USAGE);
-  const names = (args.models ?? args.model ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const names = args.models === "all" ? Object.keys(RECOMMENDERS) : (args.models ?? args.model ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   if (names.length === 0) throw new InputError(`name a model with --model or --models\n\n${EVAL_USAGE}`);
   const specs = names.map(recommenderSpec);
   const paramsOf = names.map((name, k) => resolveParams(specs[k], parseSets(args.set, name, names)));

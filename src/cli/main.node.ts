@@ -1,15 +1,19 @@
 import { AppError } from "../core/errors.ts";
+import { serveCommand } from "../entry/node.ts";
 import { evalCommand } from "./eval.node.ts";
 import { evalRatingCommand } from "./eval-rating.node.ts";
 import { recommendCommand } from "./recommend.node.ts";
 import { trainCommand } from "./train.node.ts";
+import { tuneCommand } from "./tune.node.ts";
 
 type Command = (argv: string[], out: (line: string) => void) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  serve: { run: serveCommand, summary: "train on first start, then serve the HTTP API (the main job)" },
   eval: { run: evalCommand, summary: "top-N evaluation by protocol P1 (one model or a comparison table)" },
   "eval-rating": { run: evalRatingCommand, summary: "rating prediction by protocol P3 (RMSE, MAE)" },
   train: { run: trainCommand, summary: "train a model on a data set and save it to a directory" },
+  tune: { run: tuneCommand, summary: "choose hyper-parameters by grid search on a validation split carved from train" },
   recommend: { run: recommendCommand, summary: "print recommendations for a user from a saved model" },
 };
 

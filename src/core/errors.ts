@@ -46,3 +46,16 @@ export class NotFoundError extends AppError {
     super("not_found", message, { status: 404 });
   }
 }
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super("conflict", message, { status: 409 });
+  }
+}
+
+/** The deployment cannot do this (e.g. writes on a read-only edge deployment). */
+export class NotSupportedError extends AppError {
+  constructor(message: string) {
+    super("not_supported", message, { status: 501 });
+  }
+}

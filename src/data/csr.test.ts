@@ -33,5 +33,7 @@ describe("Interactions", () => {
     expect(log.matrix.values[0]).toBeCloseTo(1 + Math.log1p(4), 6);
     expect(Array.from(Interactions.fromRows(rows).matrix.values)).toEqual([1, 1, 1]);
     expect(Array.from(log.byItem.indices)).toEqual([0, 0, 1]);
+    // u9's row is [a, b] after sorting by item index (b=0, a=1): timestamps follow their entries.
+    expect(Array.from(log.timestamps!)).toEqual([1, 3, 2]);
   });
 });

@@ -11,13 +11,21 @@ export interface Csr {
 }
 
 /** Builds a CSR from coordinate triplets; duplicate (row, col) pairs are summed. */
-export function csrFromCoo(
+export function csrFromCoo(rows: number, cols: number, r: ArrayLike<number>, c: ArrayLike<number>, v: ArrayLike<number>): Csr {
+  return csrWithSource(rows, cols, r, c, v).csr;
+}
+
+/**
+ * csrFromCoo that also says, for each stored entry, which input triplet it came from (the last one when
+ * duplicates were summed), so callers can carry per-entry data such as timestamps along.
+ */
+export function csrWithSource(
   rows: number,
   cols: number,
   r: ArrayLike<number>,
   c: ArrayLike<number>,
   v: ArrayLike<number>,
-): Csr {
+): { csr: Csr; source: Int32Array } {
   const n = r.length;
   const counts = new Int32Array(rows + 1);
   for (let t = 0; t < n; t++) counts[r[t] + 1]++;
@@ -25,19 +33,22 @@ export function csrFromCoo(
   const fill = counts.slice(0, rows);
   const idx = new Int32Array(n);
   const val = new Float32Array(n);
+  const src = new Int32Array(n);
   for (let t = 0; t < n; t++) {
     const p = fill[r[t]]++;
     idx[p] = c[t];
     val[p] = v[t];
+    src[p] = t;
   }
-  return compactRows(rows, cols, counts, idx, val);
+  return compactRows(rows, cols, counts, idx, val, src);
 }
 
 /** Sorts each row by column and sums duplicates. */
-function compactRows(rows: number, cols: number, indptr: Int32Array, idx: Int32Array, val: Float32Array): Csr {
+function compactRows(rows: number, cols: number, indptr: Int32Array, idx: Int32Array, val: Float32Array, src: Int32Array): { csr: Csr; source: Int32Array } {
   const outPtr = new Int32Array(rows + 1);
   const outIdx = new Int32Array(idx.length);
   const outVal = new Float32Array(idx.length);
+  const outSrc = new Int32Array(idx.length);
   let w = 0;
   const order: number[] = [];
   for (let row = 0; row < rows; row++) {
@@ -50,15 +61,17 @@ function compactRows(rows: number, cols: number, indptr: Int32Array, idx: Int32A
       const p = order[q];
       if (w > outPtr[row] && outIdx[w - 1] === idx[p]) {
         outVal[w - 1] += val[p];
+        outSrc[w - 1] = Math.max(outSrc[w - 1], src[p]);
       } else {
         outIdx[w] = idx[p];
         outVal[w] = val[p];
+        outSrc[w] = src[p];
         w++;
       }
     }
     outPtr[row + 1] = w;
   }
-  return { rows, cols, indptr: outPtr, indices: outIdx.slice(0, w), values: outVal.slice(0, w) };
+  return { csr: { rows, cols, indptr: outPtr, indices: outIdx.slice(0, w), values: outVal.slice(0, w) }, source: outSrc.slice(0, w) };
 }
 
 export function transpose(m: Csr): Csr {

@@ -1,5 +1,5 @@
 import type { InteractionRow } from "../core/types.ts";
-import { type Csr, csrFromCoo, transpose } from "./csr.ts";
+import { type Csr, csrWithSource, transpose } from "./csr.ts";
 import { IdMap } from "./idmap.ts";
 
 /** How a raw value (rating, play count) becomes a matrix value for implicit-feedback models. */
@@ -22,6 +22,8 @@ export class Interactions {
     readonly users: IdMap,
     readonly items: IdMap,
     readonly matrix: Csr,
+    /** Timestamp of each stored entry, aligned with matrix.indices (the latest one for summed duplicates). */
+    readonly timestamps?: Float64Array,
   ) {}
 
   /**
@@ -40,7 +42,8 @@ export class Interactions {
       v[t] = transformValue(row.value, how);
     });
     for (const u of extraUsers) users.add(u);
-    return new Interactions(users, items, csrFromCoo(users.size, items.size, r, c, v));
+    const { csr, source } = csrWithSource(users.size, items.size, r, c, v);
+    return new Interactions(users, items, csr, Float64Array.from(source, (t) => rows[t].timestamp));
   }
 
   get userCount(): number {

@@ -57,4 +57,5 @@ export interface RatingModel {
   fit(data: Interactions, opts?: FitOptions): Promise<void>;
   /** `user` or `item` may be -1 for an id the model never saw: the model falls back to what it knows. */
   predict(user: number, item: number): number;
+  toArtifact(): ModelArtifact;
 }

@@ -1,0 +1,74 @@
+import type { Item } from "../core/types.ts";
+import { IdMap } from "../data/idmap.ts";
+import type { VectorIndex } from "../index/types.ts";
+import type { ContentMap } from "../models/content-map.ts";
+import type { SavedModel } from "../models/persist.ts";
+import { type FactorRecommender, isFactorRecommender } from "../models/recommender.ts";
+import { recommenderSpec } from "../models/registry.ts";
+import { type FeedbackEvent, type FeedbackLog, FeedbackService } from "./feedback.ts";
+import { HistoryStore } from "./history.ts";
+import { ItemStore } from "./item-store.ts";
+import { applyCatalogChanges, type CatalogChange, type CatalogLog, ItemOnboarding } from "./onboarding.ts";
+import { RecommendService } from "./recommend-service.ts";
+
+export interface ServiceInputs {
+  saved: SavedModel;
+  /** Catalog entries of the trained items, in model order. */
+  items: readonly Item[];
+  index: VectorIndex;
+  contentMap: ContentMap;
+  /** Changes and feedback recorded since the build, replayed in order. */
+  catalogChanges?: readonly CatalogChange[];
+  feedbackEvents?: readonly FeedbackEvent[];
+  /** Durable logs for new writes; without them the deployment is read-only. */
+  logs?: { catalog: CatalogLog; feedback: FeedbackLog };
+}
+
+export interface Services {
+  recommendations: RecommendService;
+  items: ItemStore;
+  index: VectorIndex;
+  onboarding?: ItemOnboarding;
+  feedback?: FeedbackService;
+}
+
+/** Wires the services from a trained build; the same code runs on Node (LanceDB) and Workers (memory index). */
+export async function assembleServices(input: ServiceInputs): Promise<Services> {
+  const model = recommenderSpec(input.saved.artifact.model).restore(input.saved.artifact);
+  if (!isFactorRecommender(model)) throw new Error(`model ${model.name} has no item vectors to serve`);
+  const itemIds = IdMap.from(input.saved.items);
+  const isTrained = (id: string) => itemIds.get(id) !== undefined;
+  const store = new ItemStore(input.items);
+  await applyCatalogChanges(input.catalogChanges ?? [], input.index, store, isTrained);
+
+  const histories = historiesFromTraining(input.saved);
+  for (const e of input.feedbackEvents ?? []) histories.append(e.userId, { itemId: e.itemId, weight: e.weight });
+
+  const recommendations = new RecommendService({ model: model as FactorRecommender, items: itemIds, popular: popularIds(input.saved) }, input.index, histories, store);
+  if (!input.logs) return { recommendations, items: store, index: input.index };
+  return {
+    recommendations,
+    items: store,
+    index: input.index,
+    onboarding: new ItemOnboarding(input.index, store, input.contentMap, isTrained, input.logs.catalog),
+    feedback: new FeedbackService(input.logs.feedback, histories, store),
+  };
+}
+
+function historiesFromTraining(saved: SavedModel): HistoryStore {
+  const store = new HistoryStore();
+  const { indptr, indices, values } = saved.seen;
+  for (let u = 0; u < saved.seen.rows; u++) {
+    for (let p = indptr[u]; p < indptr[u + 1]; p++) store.append(saved.users[u], { itemId: saved.items[indices[p]], weight: values[p] });
+  }
+  return store;
+}
+
+/** Trained items by number of users, most first; ties by model order. */
+function popularIds(saved: SavedModel): string[] {
+  const counts = new Int32Array(saved.items.length);
+  for (const i of saved.seen.indices) counts[i]++;
+  return Array.from(counts.keys())
+    .sort((a, b) => counts[b] - counts[a] || a - b)
+    .map((i) => saved.items[i]);
+}

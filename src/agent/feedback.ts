@@ -1,0 +1,31 @@
+import { NotFoundError } from "../core/errors.ts";
+import type { HistoryStore } from "./history.ts";
+import type { ItemStore } from "./item-store.ts";
+
+export interface FeedbackEvent {
+  userId: string;
+  itemId: string;
+  weight: number;
+  /** Seconds since the epoch. */
+  ts: number;
+}
+
+/** Where feedback is made durable before it counts: an append-only file on Node, nothing on Workers. */
+export interface FeedbackLog {
+  append(event: FeedbackEvent): void | Promise<void>;
+}
+
+/** Records feedback so the very next recommendation for that user folds it in, without retraining. */
+export class FeedbackService {
+  constructor(
+    private readonly log: FeedbackLog,
+    private readonly histories: HistoryStore,
+    private readonly items: ItemStore,
+  ) {}
+
+  async record(event: FeedbackEvent): Promise<void> {
+    if (!this.items.has(event.itemId)) throw new NotFoundError(`item "${event.itemId}" does not exist`);
+    await this.log.append(event);
+    this.histories.append(event.userId, { itemId: event.itemId, weight: event.weight });
+  }
+}

@@ -1,0 +1,31 @@
+/** One thing a user did with an item; weight is the implicit-feedback value (1 = a plain positive). */
+export interface HistoryEvent {
+  itemId: string;
+  weight: number;
+}
+
+/**
+ * Every known user's history: what the model was trained on plus feedback since. Feedback is appended here
+ * after it has been made durable elsewhere (the feedback log), so a restart replays the log into a fresh store.
+ */
+export class HistoryStore {
+  private readonly byUser = new Map<string, HistoryEvent[]>();
+
+  has(userId: string): boolean {
+    return this.byUser.has(userId);
+  }
+
+  get(userId: string): readonly HistoryEvent[] {
+    return this.byUser.get(userId) ?? [];
+  }
+
+  append(userId: string, event: HistoryEvent): void {
+    const list = this.byUser.get(userId);
+    if (list) list.push(event);
+    else this.byUser.set(userId, [event]);
+  }
+
+  get userCount(): number {
+    return this.byUser.size;
+  }
+}

@@ -1,0 +1,91 @@
+import { ConflictError, NotFoundError } from "../core/errors.ts";
+import type { Item } from "../core/types.ts";
+import type { IndexedItem, VectorIndex } from "../index/types.ts";
+import type { ContentMap } from "../models/content-map.ts";
+import type { ItemStore } from "./item-store.ts";
+
+export interface ItemInput {
+  id?: string;
+  title: string;
+  description?: string;
+  genres?: string[];
+  tags?: string[];
+  year?: number;
+}
+
+/** One change to the catalog after the build; `vector` is absent for a trained item (it keeps the model's). */
+export type CatalogChange = { op: "put"; item: Item; vector?: number[] } | { op: "delete"; id: string };
+
+/** Where catalog changes are made durable before they are applied (a JSON-lines file on Node). */
+export interface CatalogLog {
+  append(change: CatalogChange): void | Promise<void>;
+}
+
+/**
+ * Cold-start onboarding: an item nobody has interacted with gets a vector from its content (the ridge map
+ * learned from the trained catalog), goes into the index, and is recommendable on the next query.
+ * Trained items may have their metadata edited; they keep their trained vector.
+ */
+export class ItemOnboarding {
+  constructor(
+    private readonly index: VectorIndex,
+    private readonly store: ItemStore,
+    private readonly contentMap: ContentMap,
+    private readonly isTrained: (id: string) => boolean,
+    private readonly log: CatalogLog,
+  ) {}
+
+  async create(input: ItemInput): Promise<Item> {
+    const id = input.id ?? `item-${crypto.randomUUID()}`;
+    if (this.store.has(id)) throw new ConflictError(`item "${id}" already exists; use PUT /v1/items/${encodeURIComponent(id)} to change it`);
+    return this.put(id, input);
+  }
+
+  async update(id: string, input: ItemInput): Promise<Item> {
+    if (!this.store.has(id)) throw new NotFoundError(`item "${id}" does not exist; create it with POST /v1/items`);
+    if (input.id !== undefined && input.id !== id) throw new ConflictError(`the body's id "${input.id}" differs from the path's "${id}"`);
+    return this.put(id, input);
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!this.store.has(id)) throw new NotFoundError(`item "${id}" does not exist`);
+    const change: CatalogChange = { op: "delete", id };
+    await this.log.append(change);
+    await applyCatalogChanges([change], this.index, this.store, this.isTrained);
+  }
+
+  private async put(id: string, input: ItemInput): Promise<Item> {
+    const item: Item = { id, title: input.title, year: input.year, genres: input.genres ?? [], tags: input.tags ?? [], text: input.description };
+    const change: CatalogChange = this.isTrained(id) ? { op: "put", item } : { op: "put", item, vector: Array.from(this.contentMap.map(item)) };
+    await this.log.append(change);
+    await applyCatalogChanges([change], this.index, this.store, this.isTrained);
+    return item;
+  }
+}
+
+/** Applies changes to the index and the in-memory store; used live and to replay the log at start-up. */
+export async function applyCatalogChanges(
+  changes: readonly CatalogChange[],
+  index: VectorIndex,
+  store: ItemStore,
+  isTrained: (id: string) => boolean,
+): Promise<void> {
+  for (const change of changes) {
+    if (change.op === "delete") {
+      await index.delete([change.id]);
+      store.delete(change.id);
+      continue;
+    }
+    const { item, vector } = change;
+    let row: IndexedItem | undefined;
+    if (vector) row = { ...item, vector: Float32Array.from(vector) };
+    else if (isTrained(item.id)) {
+      const current = await index.get(item.id);
+      if (current) row = { ...item, vector: current.vector };
+    }
+    if (!row) continue;
+    await index.upsert([row]);
+    if (vector) store.putOnboarded(row);
+    else store.putTrained(item);
+  }
+}

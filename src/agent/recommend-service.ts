@@ -1,0 +1,136 @@
+import { NotFoundError } from "../core/errors.ts";
+import type { Item, ItemWeight } from "../core/types.ts";
+import type { IdMap } from "../data/idmap.ts";
+import { compileFilter } from "../index/filter.ts";
+import type { Filter, Scored, VectorIndex } from "../index/types.ts";
+import type { FactorRecommender } from "../models/recommender.ts";
+import type { HistoryEvent, HistoryStore } from "./history.ts";
+import type { ItemStore } from "./item-store.ts";
+import { mmr } from "./mmr.ts";
+import { cosine } from "./vectors.ts";
+
+export interface RecommendRequest {
+  userId?: string;
+  history?: readonly HistoryEvent[];
+  k: number;
+  filter?: Filter;
+  excludeSeen: boolean;
+  /** MMR trade-off in [0, 1]: 0 ranks by relevance alone, 1 by novelty against the items already picked. */
+  diversity?: number;
+}
+
+export interface RecommendedItem extends Item {
+  score: number;
+  /** Titles of the history items most similar to this one, best first. */
+  reasons: string[];
+}
+
+/** personalized: a known user's stored history; fold-in: a history the model never saw; popular: no usable history. */
+export type Strategy = "personalized" | "fold-in" | "popular";
+
+export interface Recommendations {
+  items: RecommendedItem[];
+  strategy: Strategy;
+}
+
+export interface ServiceModel {
+  model: FactorRecommender;
+  /** Dense model index <-> item id. */
+  items: IdMap;
+  /** Item ids by decreasing popularity in the training data: the answer for a user with no history. */
+  popular: readonly string[];
+}
+
+const REASONS = 2;
+/** How many candidates MMR chooses from, per item asked for. */
+const MMR_POOL = 4;
+
+/** Retrieve (vector query with filters pushed down) -> diversify (MMR) -> explain (reasons). */
+export class RecommendService {
+  constructor(
+    private readonly m: ServiceModel,
+    private readonly index: VectorIndex,
+    private readonly histories: HistoryStore,
+    private readonly catalog: ItemStore,
+  ) {}
+
+  get modelName(): string {
+    return this.m.model.name;
+  }
+
+  async recommend(req: RecommendRequest): Promise<Recommendations> {
+    const stored = req.userId === undefined ? [] : this.histories.get(req.userId);
+    const history = [...stored, ...(req.history ?? [])];
+    const known = toModelHistory(history, this.m.items);
+    const excludeIds = [...(req.filter?.excludeIds ?? []), ...(req.excludeSeen ? history.map((h) => h.itemId) : [])];
+    const filter: Filter = { ...req.filter, excludeIds };
+    if (known.length === 0) return { items: this.popular(req.k, filter), strategy: "popular" };
+
+    const userVector = this.m.model.foldIn(known);
+    const diversity = req.diversity ?? 0;
+    const pool = diversity > 0 ? Math.min(req.k * MMR_POOL, 400) : req.k;
+    let found = await this.index.query(userVector, { k: pool, filter });
+    const vectors = this.vectorsOf(found.map((s) => s.item.id));
+    if (diversity > 0) found = mmr(found, vectors, req.k, diversity);
+    const historyVectors = this.vectorsOf(history.map((h) => h.itemId));
+    const items = found.map((s) => ({
+      ...s.item,
+      score: s.score,
+      reasons: this.explain(vectors.get(s.item.id), historyVectors),
+    }));
+    const strategy: Strategy = req.userId !== undefined && stored.length > 0 && !req.history?.length ? "personalized" : "fold-in";
+    return { items, strategy };
+  }
+
+  /** Items whose vectors have the highest dot product with this item's (collaborative neighbours). */
+  async similar(itemId: string, k: number): Promise<Scored[]> {
+    const row = await this.index.get(itemId);
+    if (!row) throw new NotFoundError(`item "${itemId}" does not exist`);
+    return this.index.query(row.vector, { k, filter: { excludeIds: [itemId] } });
+  }
+
+  private popular(k: number, filter: Filter): RecommendedItem[] {
+    const out: RecommendedItem[] = [];
+    const matches = compileFilter(filter);
+    for (let r = 0; r < this.m.popular.length && out.length < k; r++) {
+      const id = this.m.popular[r];
+      const item = this.catalog.get(id);
+      if (item && matches(item)) out.push({ ...item, score: this.m.popular.length - r, reasons: [] });
+    }
+    return out;
+  }
+
+  /** Vectors by id: the model's for trained items, the stored content vector for onboarded ones. */
+  private vectorsOf(ids: readonly string[]): Map<string, Float32Array> {
+    const f = this.m.model.factors;
+    const all = this.m.model.itemVectors();
+    const out = new Map<string, Float32Array>();
+    for (const id of ids) {
+      const dense = this.m.items.get(id);
+      const v = dense !== undefined ? all.subarray(dense * f, (dense + 1) * f) : this.catalog.onboardedVector(id);
+      if (v) out.set(id, v);
+    }
+    return out;
+  }
+
+  /** Titles of the history items most similar to a recommended item. */
+  private explain(vector: Float32Array | undefined, history: Map<string, Float32Array>): string[] {
+    if (!vector) return [];
+    return [...history.entries()]
+      .map(([id, v]) => ({ id, sim: cosine(vector, v) }))
+      .filter((x) => x.sim > 0)
+      .sort((a, b) => b.sim - a.sim)
+      .slice(0, REASONS)
+      .map((x) => this.catalog.get(x.id)?.title ?? x.id);
+  }
+}
+
+/** History events of items the model knows, as dense indices; onboarded items have no trained factors to fold in. */
+function toModelHistory(history: readonly HistoryEvent[], items: IdMap): ItemWeight[] {
+  const out: ItemWeight[] = [];
+  for (const h of history) {
+    const item = items.get(h.itemId);
+    if (item !== undefined) out.push({ item, weight: h.weight });
+  }
+  return out;
+}

@@ -1,0 +1,23 @@
+import { z } from "zod";
+
+/** Service configuration, parsed once at the entry point from flags, a config file and the environment. */
+export const ServiceConfig = z
+  .object({
+    host: z.string().default("127.0.0.1"),
+    port: z.coerce.number().int().min(0).max(65535).default(8787),
+    /** A bundled data set name or a MovieLens directory. */
+    dataset: z.string().default("ml-latest-small"),
+    /** Or a generic interactions file (TSV/CSV/JSONL) with an optional items file. */
+    interactions: z.string().optional(),
+    items: z.string().optional(),
+    model: z.string().default("als"),
+    /** Model parameters that override the model's defaults. */
+    params: z.record(z.string(), z.number()).default({}),
+    /** Where build outputs (trained model, LanceDB table, logs) go; gitignored. */
+    artifacts: z.string().default("artifacts"),
+    apiKey: z.string().min(1).optional(),
+    readKey: z.string().min(1).optional(),
+    maxBodyBytes: z.coerce.number().int().positive().default(256 * 1024),
+  })
+  .strict();
+export type ServiceConfig = z.infer<typeof ServiceConfig>;

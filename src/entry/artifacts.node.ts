@@ -1,0 +1,150 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { progressBar } from "../cli/progress.node.ts";
+import { readModelDir, writeModelDir } from "../cli/model-dir.node.ts";
+import { InputError } from "../core/errors.ts";
+import type { ServiceConfig } from "../core/config.ts";
+import { loadDataset, loadInteractionFiles } from "../data/files.node.ts";
+import { Interactions } from "../data/interactions.ts";
+import { LanceDbIndex } from "../index/lancedb.node.ts";
+import { ContentMap } from "../models/content-map.ts";
+import type { SavedModel } from "../models/persist.ts";
+import { isFactorRecommender } from "../models/recommender.ts";
+import { recommenderSpec } from "../models/registry.ts";
+import { resolveParams } from "../models/spec.ts";
+import type { Item } from "../core/types.ts";
+import type { FeedbackEvent } from "../agent/feedback.ts";
+import type { CatalogChange } from "../agent/onboarding.ts";
+import { JsonlLog } from "./jsonl-log.node.ts";
+
+export const ARTIFACT_VERSION = 1;
+
+/** What a finished build wrote; its presence marks the build complete (it is written last). */
+export interface Manifest {
+  version: number;
+  source: string;
+  model: string;
+  params: Record<string, number>;
+  users: number;
+  items: number;
+  factors: number;
+  builtAt: string;
+}
+
+export interface Artifacts {
+  dir: string;
+  manifest: Manifest;
+  saved: SavedModel;
+  items: Item[];
+  contentMap: ContentMap;
+  lancedbDir: string;
+  /** Catalog changes since the build (onboarded items), replayed at start-up. */
+  catalogLog: JsonlLog<CatalogChange>;
+  /** Feedback since the build, replayed at start-up. */
+  feedbackLog: JsonlLog<FeedbackEvent>;
+}
+
+const paths = (dir: string) => ({
+  manifest: join(dir, "manifest.json"),
+  model: join(dir, "model"),
+  lancedb: join(dir, "lancedb"),
+  contentMap: join(dir, "content-map.json"),
+  catalogLog: join(dir, "catalog.jsonl"),
+  feedbackLog: join(dir, "feedback.jsonl"),
+});
+
+function sourceOf(config: ServiceConfig): string {
+  return config.interactions ? `${resolve(config.interactions)}${config.items ? `+${resolve(config.items)}` : ""}` : config.dataset;
+}
+
+function artifactDir(config: ServiceConfig): string {
+  const source = sourceOf(config).replace(/[^A-Za-z0-9._-]+/g, "_").slice(-80);
+  return resolve(config.artifacts, `${source}-${config.model}`);
+}
+
+/**
+ * Returns the build for this configuration, training it first when none exists (or when the data source,
+ * model or parameters changed). A build is written to a temporary directory and renamed into place, so a
+ * kill during training never leaves a half-written build that a restart would trust.
+ */
+export async function ensureArtifacts(config: ServiceConfig, log: (line: string) => void): Promise<Artifacts> {
+  const dir = artifactDir(config);
+  const spec = recommenderSpec(config.model);
+  const params = resolveParams(spec, config.params);
+  const existing = readManifest(dir);
+  const wanted = { source: sourceOf(config), model: config.model, params };
+  if (existing && JSON.stringify([existing.source, existing.model, existing.params]) === JSON.stringify([wanted.source, wanted.model, wanted.params])) {
+    return open(dir, existing);
+  }
+  if (existing) log(`configuration changed since the build in ${dir}; rebuilding`);
+  const temp = `${dir}.building-${process.pid}`;
+  rmSync(temp, { recursive: true, force: true });
+  mkdirSync(temp, { recursive: true });
+  const p = paths(temp);
+
+  log(`loading ${wanted.source}`);
+  const dataset = config.interactions ? loadInteractionFiles(config.interactions, config.items) : loadDataset(config.dataset);
+  const data = Interactions.fromRows(dataset.rows);
+  const model = spec.create(params);
+  if (!isFactorRecommender(model)) throw new InputError(`the service retrieves by vector and needs a factor model (als or bpr), not ${config.model}`);
+  const bar = progressBar(`train ${config.model}`, true);
+  const t0 = performance.now();
+  await model.fit(data, { onProgress: bar.update });
+  bar.stop();
+  log(`trained ${config.model} on ${data.userCount} users x ${data.itemCount} items in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  const ids = data.items.toArray();
+  const items = ids.map((id) => dataset.catalog.get(id) ?? { id, title: id, genres: [], tags: [] });
+  const saved: SavedModel = { artifact: model.toArtifact(), users: data.users.toArray(), items: ids, seen: data.matrix };
+  writeModelDir(p.model, saved, items);
+  const vectors = model.itemVectors();
+  const f = model.factors;
+  const contentMap = ContentMap.fit(items, vectors, f);
+  writeFileSync(p.contentMap, JSON.stringify(contentMap.toJSON()));
+  // Catalog items nobody rated are onboarded from their content, as POST /v1/items would, so they are retrievable too.
+  const unrated = [...dataset.catalog.items()].filter((item) => data.items.get(item.id) === undefined);
+  const onboarded = unrated.map((item) => ({ ...item, vector: contentMap.map(item) }));
+  const catalogLog = new JsonlLog<CatalogChange>(p.catalogLog);
+  for (const row of onboarded) {
+    const { vector, ...item } = row;
+    catalogLog.append({ op: "put", item, vector: Array.from(vector) });
+  }
+  const rows = [...items.map((item, r) => ({ ...item, vector: vectors.slice(r * f, (r + 1) * f) })), ...onboarded];
+  await LanceDbIndex.build(p.lancedb, rows, { table: "items", dimension: f });
+  const manifest: Manifest = { version: ARTIFACT_VERSION, ...wanted, users: data.userCount, items: rows.length, factors: f, builtAt: new Date().toISOString() };
+  writeFileSync(p.manifest, JSON.stringify(manifest, null, 2));
+
+  const old = `${dir}.old-${process.pid}`;
+  if (existsSync(dir)) renameSync(dir, old);
+  renameSync(temp, dir);
+  rmSync(old, { recursive: true, force: true });
+  log(`built ${dir} (${rows.length} items in LanceDB)`);
+  return open(dir, manifest);
+}
+
+function readManifest(dir: string): Manifest | undefined {
+  const file = paths(dir).manifest;
+  if (!existsSync(file)) return undefined;
+  try {
+    const m = JSON.parse(readFileSync(file, "utf8")) as Manifest;
+    return m.version === ARTIFACT_VERSION ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function open(dir: string, manifest: Manifest): Artifacts {
+  const p = paths(dir);
+  const { saved, items } = readModelDir(p.model);
+  const cm = JSON.parse(readFileSync(p.contentMap, "utf8"));
+  return {
+    dir,
+    manifest,
+    saved,
+    items,
+    contentMap: ContentMap.restore(cm.vocabulary, Float32Array.from(cm.weights), cm.factors),
+    lancedbDir: p.lancedb,
+    catalogLog: new JsonlLog(p.catalogLog),
+    feedbackLog: new JsonlLog(p.feedbackLog),
+  };
+}

@@ -1,0 +1,108 @@
+import { serve } from "@hono/node-server";
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { assembleServices } from "../agent/assemble.ts";
+import { AppError, InputError } from "../core/errors.ts";
+import { ServiceConfig } from "../core/config.ts";
+import { createApp } from "../http/app.ts";
+import { LanceDbIndex } from "../index/lancedb.node.ts";
+import { ensureArtifacts } from "./artifacts.node.ts";
+
+export const SERVE_USAGE = `usage: recagent serve [--dataset NAME|DIR | --interactions FILE [--items FILE]] [--model als]
+                     [--host 127.0.0.1] [--port 8787] [--artifacts DIR] [--config FILE.json]
+  Trains the model and builds the LanceDB table on first start (kept in --artifacts), then serves HTTP.
+  Environment: HOST, PORT, RECAGENT_API_KEY (enables writes), RECAGENT_READ_KEY (guards reads).`;
+
+/** Flags over a config file over the environment over defaults. */
+export function serviceConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceConfig {
+  let flags;
+  try {
+    flags = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        dataset: { type: "string" }, interactions: { type: "string" }, items: { type: "string" }, model: { type: "string" },
+        host: { type: "string" }, port: { type: "string" }, artifacts: { type: "string" }, config: { type: "string" },
+      },
+    }).values;
+  } catch (e) {
+    throw new InputError(`${(e as Error).message}\n\n${SERVE_USAGE}`);
+  }
+  let file: Record<string, unknown> = {};
+  if (flags.config) {
+    try {
+      file = JSON.parse(readFileSync(flags.config, "utf8"));
+    } catch (e) {
+      throw new InputError(`--config ${flags.config}: ${(e as Error).message}`);
+    }
+  }
+  const { config: _config, ...rest } = flags;
+  const merged = {
+    host: env.HOST,
+    port: env.PORT,
+    apiKey: env.RECAGENT_API_KEY || undefined,
+    readKey: env.RECAGENT_READ_KEY || undefined,
+    artifacts: env.RECAGENT_ARTIFACTS,
+    ...file,
+    ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+  };
+  const parsed = ServiceConfig.safeParse(Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)));
+  if (!parsed.success) throw new InputError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  return parsed.data;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds (or reuses) the artifacts and serves the API until close() is called. */
+export async function startServer(config: ServiceConfig, log: (line: string) => void = (l) => console.error(l)): Promise<RunningServer> {
+  const artifacts = await ensureArtifacts(config, log);
+  const index = await LanceDbIndex.open(artifacts.lancedbDir, { table: "items", dimension: artifacts.manifest.factors });
+  const services = await assembleServices({
+    saved: artifacts.saved,
+    items: artifacts.items,
+    index,
+    contentMap: artifacts.contentMap,
+    catalogChanges: artifacts.catalogLog.replay(log),
+    feedbackEvents: artifacts.feedbackLog.replay(log),
+    logs: { catalog: artifacts.catalogLog, feedback: artifacts.feedbackLog },
+  });
+  const app = createApp({ ...services, writeKey: config.apiKey, readKey: config.readKey, maxBodyBytes: config.maxBodyBytes });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+    s.once("error", reject);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://${config.host}:${port}`;
+  log(`recagent serving ${artifacts.manifest.model} over ${await index.count()} items (LanceDB) on ${url}`);
+  return {
+    url,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** `recagent serve`: runs until SIGINT/SIGTERM, then stops accepting, finishes in-flight requests and exits. */
+export async function serveCommand(argv: string[]): Promise<number> {
+  let running: RunningServer;
+  try {
+    running = await startServer(serviceConfig(argv, process.env));
+  } catch (e) {
+    if (AppError.isInstance(e) && e.status < 500) {
+      process.stderr.write(`recagent serve: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`${signal}: shutting down\n`);
+      running.close().then(resolve);
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+  return 0;
+}

@@ -1,0 +1,106 @@
+import { z } from "@hono/zod-openapi";
+
+const id = z.string().min(1).max(200);
+const genre = z.string().min(1).max(100);
+
+export const ErrorBody = z
+  .object({
+    error: z.string().openapi({ example: "invalid_input" }),
+    message: z.string().openapi({ example: "k: Too big: expected number to be <=100" }),
+    details: z.unknown().optional(),
+  })
+  .openapi("Error");
+
+export const HistoryEntry = z.object({
+  item_id: id,
+  weight: z.number().positive().max(1e6).optional(),
+});
+
+export const Filters = z
+  .object({
+    genres_any: z.array(genre).max(50).optional(),
+    genres_none: z.array(genre).max(50).optional(),
+    year_min: z.number().int().min(0).max(3000).optional(),
+    year_max: z.number().int().min(0).max(3000).optional(),
+    exclude_ids: z.array(id).max(1000).optional(),
+  })
+  .strict()
+  .refine((f) => f.year_min === undefined || f.year_max === undefined || f.year_min <= f.year_max, {
+    message: "year_min must not exceed year_max",
+    path: ["year_min"],
+  });
+
+export const RecommendationRequest = z
+  .object({
+    user_id: id.optional(),
+    history: z.array(HistoryEntry).max(1000).optional(),
+    k: z.number().int().min(1).max(100).default(10),
+    filters: Filters.optional(),
+    exclude_seen: z.boolean().default(true),
+    diversity: z.number().min(0).max(1).optional().openapi({ description: "MMR trade-off: 0 = relevance only, 1 = diversity only" }),
+  })
+  .strict()
+  .openapi("RecommendationRequest");
+
+export const ItemOut = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    year: z.number().int().optional(),
+    genres: z.array(z.string()),
+    tags: z.array(z.string()),
+    text: z.string().optional(),
+  })
+  .openapi("Item");
+
+export const RecommendedItemOut = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    year: z.number().int().optional(),
+    genres: z.array(z.string()),
+    score: z.number(),
+    reasons: z.array(z.string()),
+  })
+  .openapi("RecommendedItem");
+
+export const RecommendationResponse = z
+  .object({
+    items: z.array(RecommendedItemOut),
+    model: z.string(),
+    strategy: z.enum(["personalized", "fold-in", "popular"]),
+    took_ms: z.number(),
+  })
+  .openapi("RecommendationResponse");
+
+export const ScoredItemsResponse = z.object({ items: z.array(ItemOut.extend({ score: z.number() })) }).openapi("ScoredItems");
+
+export const ItemInput = z
+  .object({
+    id: id.optional(),
+    title: z.string().trim().min(1).max(500),
+    description: z.string().max(20_000).optional(),
+    genres: z.array(genre).max(50).optional(),
+    tags: z.array(z.string().min(1).max(100)).max(200).optional(),
+    year: z.number().int().min(1800).max(3000).optional(),
+  })
+  .strict()
+  .openapi("ItemInput");
+
+export const FeedbackRequest = z
+  .object({
+    user_id: id,
+    item_id: id,
+    weight: z.number().positive().max(1e6).default(1),
+    ts: z.number().int().nonnegative().optional(),
+  })
+  .strict()
+  .openapi("Feedback");
+
+export const HealthResponse = z
+  .object({ status: z.literal("ok"), model: z.string(), items: z.number().int(), index: z.string() })
+  .openapi("Health");
+
+export const IdParam = z.object({ id: id.openapi({ param: { name: "id", in: "path" } }) });
+export const KQuery = z.object({ k: z.coerce.number().int().min(1).max(100).default(10) });
+export const SearchQuery = KQuery.extend({ q: z.string().trim().min(1).max(200) });
