@@ -136,13 +136,12 @@ function readManifest(dir: string): Manifest | undefined {
 function open(dir: string, manifest: Manifest): Artifacts {
   const p = paths(dir);
   const { saved, items } = readModelDir(p.model);
-  const cm = JSON.parse(readFileSync(p.contentMap, "utf8"));
   return {
     dir,
     manifest,
     saved,
     items,
-    contentMap: ContentMap.restore(cm.vocabulary, Float32Array.from(cm.weights), cm.factors),
+    contentMap: ContentMap.fromJSON(JSON.parse(readFileSync(p.contentMap, "utf8"))),
     lancedbDir: p.lancedb,
     catalogLog: new JsonlLog(p.catalogLog),
     feedbackLog: new JsonlLog(p.feedbackLog),

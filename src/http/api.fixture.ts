@@ -4,6 +4,7 @@ import { Interactions } from "../data/interactions.ts";
 import type { VectorIndex } from "../index/types.ts";
 import { alsSpec } from "../models/als.ts";
 import { ContentMap } from "../models/content-map.ts";
+import type { SavedModel } from "../models/persist.ts";
 import type { FactorRecommender } from "../models/recommender.ts";
 import { resolveParams } from "../models/spec.ts";
 import type { CatalogChange } from "../agent/onboarding.ts";
@@ -60,6 +61,8 @@ export interface FixtureOptions {
 export interface Fixture {
   app: ReturnType<typeof createApp>;
   deps: AppDeps;
+  /** What the app was built from, as an export would write it. */
+  build: { saved: SavedModel; items: Item[]; contentMap: ContentMap };
   catalogChanges: CatalogChange[];
   feedback: FeedbackEvent[];
 }
@@ -76,13 +79,16 @@ export async function fixtureApp(opts: FixtureOptions): Promise<Fixture> {
   await index.upsert(items.map((item, r) => ({ ...item, vector: vectors.slice(r * f, (r + 1) * f) })));
   const catalogChanges: CatalogChange[] = [];
   const feedback: FeedbackEvent[] = [];
-  const services = await assembleServices({
+  const build = {
     saved: { artifact: model.toArtifact(), users: data.users.toArray(), items: ids, seen: data.matrix },
     items,
-    index,
     contentMap: ContentMap.fit(items, vectors, f),
+  };
+  const services = await assembleServices({
+    ...build,
+    index,
     logs: opts.writable ? { catalog: { append: (c) => void catalogChanges.push(c) }, feedback: { append: (e) => void feedback.push(e) } } : undefined,
   });
   const deps: AppDeps = { ...services, writeKey: opts.writeKey, maxBodyBytes: opts.maxBodyBytes };
-  return { app: createApp(deps), deps, catalogChanges, feedback };
+  return { app: createApp(deps), deps, build, catalogChanges, feedback };
 }

@@ -1,6 +1,12 @@
 import { spdInverse } from "../numeric/spd-inverse.ts";
 import { ContentFeaturizer, type FeaturizerVocabulary, type ItemContent } from "./content-features.ts";
 
+export interface ContentMapJson {
+  vocabulary: FeaturizerVocabulary;
+  factors: number;
+  weights: number[];
+}
+
 /**
  * Ridge regression from content features onto a model's item vectors: W = (F^T F + lambda I)^{-1} F^T V.
  * It places an item nobody has interacted with in the same space as the trained items, from its content alone.
@@ -42,8 +48,8 @@ export class ContentMap {
     return new ContentMap(featurizer, weights, factors);
   }
 
-  static restore(vocabulary: FeaturizerVocabulary, weights: Float32Array, factors: number): ContentMap {
-    return new ContentMap(new ContentFeaturizer(vocabulary), weights, factors);
+  static fromJSON(json: ContentMapJson): ContentMap {
+    return new ContentMap(new ContentFeaturizer(json.vocabulary), Float32Array.from(json.weights), json.factors);
   }
 
   /** The vector for an item from its content. */
@@ -57,7 +63,7 @@ export class ContentMap {
     return out;
   }
 
-  toJSON(): { vocabulary: FeaturizerVocabulary; factors: number; weights: number[] } {
+  toJSON(): ContentMapJson {
     return { vocabulary: this.featurizer.vocabulary, factors: this.factors, weights: Array.from(this.weights) };
   }
 }

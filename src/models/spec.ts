@@ -14,6 +14,8 @@ export interface ModelSpec<M> {
   name: string;
   summary: string;
   params: Readonly<Record<string, ParamSpec>>;
+  /** The grid `recagent tune` searches when none is given: the one the defaults were chosen from. */
+  grid?: Readonly<Record<string, readonly number[]>>;
   create(params: Params): M;
   restore(artifact: ModelArtifact): M;
 }

@@ -1,0 +1,42 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { assembleServices } from "../agent/assemble.ts";
+import { AppError } from "../core/errors.ts";
+import { createApp } from "../http/app.ts";
+import { MemoryIndex } from "../index/memory.ts";
+import { isFactorRecommender } from "../models/recommender.ts";
+import { recommenderSpec } from "../models/registry.ts";
+import { loadWorkerArtifact, type WorkerArtifact } from "./worker-artifact.ts";
+
+/** The Worker's bindings (wrangler.toml). */
+export interface WorkerEnv {
+  ASSETS: { fetch(input: Request | string): Promise<Response> };
+  RECAGENT_READ_KEY?: string;
+}
+
+/**
+ * The read API over an exported artifact, with a flat in-memory index (LanceDB is a native addon and
+ * cannot run in workerd). Writes answer 501: a Worker isolate has no durable place for them.
+ */
+export async function createWorkerApp(artifact: WorkerArtifact, env: Pick<WorkerEnv, "RECAGENT_READ_KEY">): Promise<OpenAPIHono> {
+  const model = recommenderSpec(artifact.saved.artifact.model).restore(artifact.saved.artifact);
+  if (!isFactorRecommender(model)) throw new AppError("artifact", `model ${model.name} has no item vectors to serve`);
+  const index = MemoryIndex.fromArrays(artifact.items, model.itemVectors(), model.factors);
+  const services = await assembleServices({ ...artifact, index });
+  return createApp({ ...services, readKey: env.RECAGENT_READ_KEY });
+}
+
+let app: Promise<OpenAPIHono> | undefined;
+
+export default {
+  async fetch(request: Request, env: WorkerEnv): Promise<Response> {
+    app ??= loadWorkerArtifact((name) => env.ASSETS.fetch(`https://assets.local/${name}`)).then((a) => createWorkerApp(a, env));
+    try {
+      return (await app).fetch(request);
+    } catch (e) {
+      // A failed load is retried on the next request instead of being cached forever.
+      app = undefined;
+      const message = AppError.isInstance(e) ? e.message : "the model artifact could not be loaded";
+      return Response.json({ error: "unavailable", message }, { status: 503 });
+    }
+  },
+};

@@ -1,0 +1,137 @@
+/**
+ * LanceDbIndex: the durable VectorIndex, one LanceDB table per catalog. Queries are flat (exact) dot-product
+ * searches with the filter pushed down as a where clause, which LanceDB applies before picking the k best
+ * (prefilter), so k rows come back whenever k rows match. `search` is LanceDB's BM25 full-text search over
+ * title and tags; rows written after the FTS index was built are searched too (unindexed rows are scanned).
+ */
+import * as lancedb from "@lancedb/lancedb";
+import { AppError } from "../core/errors.ts";
+import { checkDimension, checkedRows, checkK, checkVector } from "./checks.ts";
+import { filterToSql, sqlString } from "./filter.ts";
+import { ITEM_COLUMNS, itemSchema, itemsTable, type StoredRow, toIndexedItem, toItem } from "./lancedb-rows.node.ts";
+import { byScoreThenId } from "./order.ts";
+import { TAG_WEIGHT } from "./text-search.ts";
+import type { Filter, IndexedItem, Scored, VectorIndex } from "./types.ts";
+
+export interface LanceDbOptions {
+  /** Table name inside the database directory. */
+  table: string;
+  dimension: number;
+}
+
+/** Tokens as MemoryIndex makes them (see text-search.ts): no stemming, and no stop words, or "It" is unfindable. */
+const FTS_OPTIONS = { baseTokenizer: "simple", lowercase: true, asciiFolding: true, stem: false, removeStopWords: false } as const;
+const TEXT_COLUMNS = ["title", "tags"];
+
+export class LanceDbIndex implements VectorIndex {
+  readonly kind = "lancedb";
+
+  private constructor(
+    private readonly table: lancedb.Table,
+    readonly dimension: number,
+  ) {}
+
+  /** Opens the table in `dir`, creating it (empty) if it does not exist. */
+  static async open(dir: string, opts: LanceDbOptions): Promise<LanceDbIndex> {
+    checkDimension(opts.dimension);
+    const db = await lancedb.connect(dir);
+    // existOk opens a table whose schema matches and creates a missing one. A table whose first build
+    // was killed before it committed has a directory but no version: this creates it empty, too.
+    const table = await db.createEmptyTable(opts.table, itemSchema(opts.dimension), { mode: "create", existOk: true }).catch((cause: unknown) => {
+      if (!/schema/i.test(String(cause))) throw cause;
+      throw new AppError("index_schema", `LanceDB table ${opts.table} in ${dir} does not have the items schema of dimension ${opts.dimension}; rebuild it`, { cause });
+    });
+    await ensureTextIndexes(table);
+    return new LanceDbIndex(table, opts.dimension);
+  }
+
+  /**
+   * Replaces the table with `rows` in one write. Atomic through LanceDB's own commit: a write becomes
+   * visible only when its version manifest is committed, and this writes all rows as one version, so a
+   * kill mid-build leaves the previous table as it was (or, on a first build, no version, which `open`
+   * treats as an empty table). The text indexes are a second commit, and `open` creates them if a kill
+   * came in between. Run it as the table's only writer.
+   */
+  static async build(dir: string, rows: readonly IndexedItem[], opts: LanceDbOptions): Promise<LanceDbIndex> {
+    checkDimension(opts.dimension);
+    const schema = itemSchema(opts.dimension);
+    const data = itemsTable(checkedRows(rows, opts.dimension), opts.dimension);
+    const db = await lancedb.connect(dir);
+    const table = await db.createTable(opts.table, data, { mode: "overwrite", schema });
+    await ensureTextIndexes(table);
+    // Overwriting keeps the replaced versions on disk; a start-up build each run would pile them up.
+    await table.optimize({ cleanupOlderThan: new Date() });
+    return new LanceDbIndex(table, opts.dimension);
+  }
+
+  async count(): Promise<number> {
+    return this.table.countRows();
+  }
+
+  async upsert(rows: readonly IndexedItem[]): Promise<void> {
+    const checked = checkedRows(rows, this.dimension);
+    if (checked.length === 0) return;
+    await this.table.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(itemsTable(checked, this.dimension));
+  }
+
+  async delete(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.table.delete(`id IN (${ids.map(sqlString).join(", ")})`);
+  }
+
+  async get(id: string): Promise<IndexedItem | undefined> {
+    const rows = await this.table.query().where(`id = ${sqlString(id)}`).limit(1).toArray();
+    return rows.length ? toIndexedItem(rows[0]) : undefined;
+  }
+
+  async query(vector: Float32Array, opts: { k: number; filter?: Filter }): Promise<Scored[]> {
+    checkK(opts.k);
+    checkVector(vector, this.dimension, "query vector");
+    const where = filterToSql(opts.filter);
+    return this.best(
+      opts.k,
+      (limit) => {
+        const query = this.table.vectorSearch(vector).distanceType("dot").select([...ITEM_COLUMNS, "_distance"]).limit(limit);
+        return where === undefined ? query : query.where(where);
+      },
+      // LanceDB's "dot" distance is 1 - dot product (lancedb.test.ts checks this), computed in float32.
+      (row: StoredRow & { _distance: number }) => 1 - row._distance,
+    );
+  }
+
+  async search(text: string, opts: { k: number }): Promise<Scored[]> {
+    checkK(opts.k);
+    const match = new lancedb.MultiMatchQuery(text, TEXT_COLUMNS, { boosts: [1, TAG_WEIGHT] });
+    return this.best(
+      opts.k,
+      (limit) => this.table.query().fullTextSearch(match).select([...ITEM_COLUMNS, "_score"]).limit(limit),
+      (row: StoredRow & { _score: number }) => row._score,
+    );
+  }
+
+  /**
+   * The k best rows, best first, ties to the smaller id. LanceDB returns its rows best first but orders
+   * ties arbitrarily, so a tie across the k-th place could drop the wrong row: fetch one more than k and
+   * widen until the last row fetched scores strictly below the k-th (then every row tied with the k-th
+   * is in hand), and sort by the index's own rule.
+   */
+  private async best<Row extends StoredRow>(k: number, fetch: (limit: number) => { toArray(): Promise<Row[]> }, score: (row: Row) => number): Promise<Scored[]> {
+    if (k === 0) return [];
+    for (let limit = k + 1; ; limit *= 2) {
+      const rows = await fetch(limit).toArray();
+      if (rows.length < limit || score(rows[limit - 1]) !== score(rows[k - 1])) {
+        return rows
+          .map((row) => ({ item: toItem(row), score: score(row) }))
+          .sort(byScoreThenId)
+          .slice(0, k);
+      }
+    }
+  }
+}
+
+async function ensureTextIndexes(table: lancedb.Table): Promise<void> {
+  const indexed = new Set((await table.listIndices()).filter((i) => i.indexType === "FTS").flatMap((i) => i.columns));
+  for (const column of TEXT_COLUMNS) {
+    if (!indexed.has(column)) await table.createIndex(column, { config: lancedb.Index.fts(FTS_OPTIONS) });
+  }
+}

@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createAlsSolver } from "./als-solver.ts";
+import { kernelPool, setKernelPool } from "./kernel-pool.ts";
+import { useWorkerThreads } from "./kernel-pool.node.ts";
+import { randomMatrix, randomSparse, relativeError, transposeRows } from "./test-helpers.ts";
+import { sharedMemory } from "./webassembly.ts";
+
+function problem() {
+  const byUser = randomSparse(50, 70, 0.15, 9);
+  return {
+    byUser,
+    byItem: transposeRows(byUser),
+    users: 50,
+    items: 70,
+    factors: 12,
+    userFactors: randomMatrix(50, 12, 1, 0.02),
+    itemFactors: randomMatrix(70, 12, 2, 0.02),
+    reg: 0.4,
+    alpha: 2,
+    cgSteps: 3,
+  };
+}
+
+function fit(iterations: number) {
+  const solver = createAlsSolver(problem());
+  try {
+    for (let it = 0; it < iterations; it++) {
+      solver.solveUsers();
+      solver.solveItems();
+    }
+    return { label: solver.label, ...solver.result() };
+  } finally {
+    solver.dispose();
+  }
+}
+
+describe("worker-thread kernel pool", () => {
+  afterEach(() => setKernelPool(undefined));
+
+  it("fits what one thread fits, up to the order of the Gram matrix sums", () => {
+    const one = fit(3);
+    expect(useWorkerThreads(2)).toBe("2 threads");
+    const two = fit(3);
+    expect(one.label).toBe("wasm-simd, 1 thread");
+    expect(two.label).toBe("wasm-simd, 2 threads");
+    expect(relativeError(two.users, one.users)).toBeLessThan(1e-3);
+    expect(relativeError(two.items, one.items)).toBeLessThan(1e-3);
+  });
+
+  it("reuses a pool of the same size and unregisters with 1 thread", () => {
+    useWorkerThreads(2);
+    const pool = kernelPool();
+    useWorkerThreads(2);
+    expect(kernelPool()).toBe(pool);
+    expect(useWorkerThreads(1)).toBe("1 thread");
+    expect(kernelPool()).toBeUndefined();
+  });
+
+  it("throws in the caller when a kernel fails in a worker", () => {
+    useWorkerThreads(2);
+    const pool = kernelPool()!;
+    pool.attach(sharedMemory(1));
+    // A Gram matrix of rows far outside a 64 KiB memory traps in the worker.
+    expect(() => pool.run("gram", [[1 << 20, 0, 4, 64, 0]], () => {})).toThrow(/failed in a worker thread: .*out of bounds/);
+    pool.detach();
+  });
+});

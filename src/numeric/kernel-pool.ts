@@ -1,0 +1,32 @@
+import type { KernelName } from "./wasm.ts";
+import type { WasmMemory } from "./webassembly.ts";
+
+/**
+ * Extra threads that run the WebAssembly kernels on the same shared memory as the caller. The pool itself is
+ * Node-only (kernel-pool.node.ts, worker_threads); code that runs everywhere sees only this interface and runs
+ * single-threaded when no pool is registered.
+ */
+export interface KernelPool {
+  /** Threads including the caller's. */
+  readonly threads: number;
+  /** Makes every worker instantiate the kernels on `memory` (a no-op when already attached); returns once they all have. */
+  attach(memory: WasmMemory): void;
+  /** Drops the workers' hold on the attached memory. */
+  detach(): void;
+  /**
+   * Calls `kernel` on worker w with workerArgs[w] (workerArgs.length is threads - 1), runs `local` on this
+   * thread meanwhile, and returns when every call has returned. A kernel that throws in a worker throws here.
+   */
+  run(kernel: KernelName, workerArgs: readonly (readonly number[])[], local: () => void): void;
+}
+
+let registered: KernelPool | undefined;
+
+/** Set by Node entry points (see useWorkerThreads in kernel-pool.node.ts); undefined means one thread. */
+export function setKernelPool(pool: KernelPool | undefined): void {
+  registered = pool;
+}
+
+export function kernelPool(): KernelPool | undefined {
+  return registered;
+}
