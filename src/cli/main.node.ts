@@ -1,6 +1,7 @@
 import { AppError } from "../core/errors.ts";
 import { serveCommand } from "../entry/node.ts";
 import { evalCommand } from "./eval.node.ts";
+import { exportCommand } from "./export.node.ts";
 import { evalRatingCommand } from "./eval-rating.node.ts";
 import { recommendCommand } from "./recommend.node.ts";
 import { trainCommand } from "./train.node.ts";
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   "eval-rating": { run: evalRatingCommand, summary: "rating prediction by protocol P3 (RMSE, MAE)" },
   train: { run: trainCommand, summary: "train a model on a data set and save it to a directory" },
   tune: { run: tuneCommand, summary: "choose hyper-parameters by grid search on a validation split carved from train" },
+  export: { run: exportCommand, summary: "write the model and catalog the Cloudflare Worker serves" },
   recommend: { run: recommendCommand, summary: "print recommendations for a user from a saved model" },
 };
 

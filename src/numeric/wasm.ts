@@ -1,10 +1,14 @@
 import { WASM_BASE64 } from "./als-kernels.wasm.ts";
 import { sharedMemory, type WasmMemory, type WasmModule, webAssembly } from "./webassembly.ts";
 
-/** The exports of assembly/als.ts; every pointer is a byte offset into the instance's memory. */
+/**
+ * The exports of assembly/als.ts; every pointer is a byte offset into the instance's memory. `next` points at
+ * an i32 row counter the host sets to the first row: callers on several threads share it and split the rows
+ * below `end` between them in chunks of `chunk` rows.
+ */
 export interface AlsWasmExports {
   heapBase(): number;
-  gram(y: number, start: number, end: number, stride: number, out: number): void;
+  gram(y: number, next: number, chunk: number, end: number, stride: number, out: number): void;
   cgRows(
     indptr: number,
     indices: number,
@@ -15,7 +19,8 @@ export interface AlsWasmExports {
     stride: number,
     alpha: number,
     steps: number,
-    start: number,
+    next: number,
+    chunk: number,
     end: number,
     scratch: number,
   ): void;

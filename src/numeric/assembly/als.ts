@@ -1,7 +1,10 @@
 // ALS kernels in AssemblyScript, compiled to WebAssembly SIMD by scripts/build-wasm.js.
 //
 // Every argument is a byte offset into the one (shared) linear memory that the host lays out; nothing is
-// allocated here, so several instances (one per thread) can share that memory. Factor matrices are row-major
+// allocated here, so several instances (one per thread) can share that memory. Row-wise kernels take their
+// rows in chunks from a shared counter (`next`, an i32 the host sets to the first row): every thread that
+// calls the kernel keeps claiming chunks until none are left, so a thread the OS deschedules delays nobody,
+// and one thread alone does all the work. Factor matrices are row-major
 // with a row stride of `stride` floats, a multiple of 4 whose padding lanes are zero, so every row is a whole
 // number of f32x4 vectors. The plain TypeScript reference of each kernel is in ../als-kernels.ts.
 
@@ -153,12 +156,26 @@ function sparseTerm(
 }
 
 /**
- * out = sum over rows [start, end) of y_r y_r^T (stride x stride). The upper triangle is accumulated four rows
- * at a time, so `out` is read and written a quarter as often, then mirrored into the lower one.
+ * out = sum of y_r y_r^T (stride x stride) over the chunks of rows below `end` this thread claims from `next`.
+ * The upper triangle is accumulated four rows at a time, so `out` is read and written a quarter as often,
+ * then mirrored into the lower one. Each thread needs its own `out`; the host sums them.
  */
-export function gram(y: usize, start: i32, end: i32, stride: i32, out: usize): void {
+export function gram(y: usize, next: usize, chunk: i32, end: i32, stride: i32, out: usize): void {
   const bytes = <usize>stride << 2;
   memory.fill(out, 0, bytes * stride);
+  for (let from = atomic.add<i32>(next, chunk); from < end; from = atomic.add<i32>(next, chunk)) {
+    addOuterProducts(y, from, min(from + chunk, end), stride, out);
+  }
+  for (let a = 1; a < stride; a++) {
+    for (let b = 0; b < a; b++) {
+      store<f32>(out + <usize>a * bytes + (<usize>b << 2), load<f32>(out + <usize>b * bytes + (<usize>a << 2)));
+    }
+  }
+}
+
+/** Upper triangle of out += sum over rows [start, end) of y_r y_r^T. */
+function addOuterProducts(y: usize, start: i32, end: i32, stride: i32, out: usize): void {
+  const bytes = <usize>stride << 2;
   let r = start;
   for (; r + 4 <= end; r += 4) {
     const y0 = y + <usize>r * bytes;
@@ -192,20 +209,36 @@ export function gram(y: usize, start: i32, end: i32, stride: i32, out: usize): v
       }
     }
   }
-  for (let a = 1; a < stride; a++) {
-    for (let b = 0; b < a; b++) {
-      store<f32>(out + <usize>a * bytes + (<usize>b << 2), load<f32>(out + <usize>b * bytes + (<usize>a << 2)));
-    }
-  }
 }
 
 /**
- * Conjugate-gradient ALS update of rows [start, end) of X, as in the `implicit` library: each row starts from
+ * Conjugate-gradient ALS update of the rows of X below `end` (claimed in chunks from `next`), as in the
+ * `implicit` library: each row starts from
  * its current value and takes `steps` CG steps on (YtY + sum_i (c_i - 1) y_i y_i^T) x = sum_i c_i y_i, where
  * c_i = 1 + alpha * value_i over the row's entries of the CSR (indptr, indices, values). `yty` must already hold
  * Y^T Y + reg * I. `scratch` is 3 * stride floats owned by the calling thread.
  */
 export function cgRows(
+  indptr: usize,
+  indices: usize,
+  values: usize,
+  x: usize,
+  y: usize,
+  yty: usize,
+  stride: i32,
+  alpha: f32,
+  steps: i32,
+  next: usize,
+  chunk: i32,
+  end: i32,
+  scratch: usize,
+): void {
+  for (let from = atomic.add<i32>(next, chunk); from < end; from = atomic.add<i32>(next, chunk)) {
+    cgRange(indptr, indices, values, x, y, yty, stride, alpha, steps, from, min(from + chunk, end), scratch);
+  }
+}
+
+function cgRange(
   indptr: usize,
   indices: usize,
   values: usize,

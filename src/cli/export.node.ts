@@ -1,0 +1,27 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ensureArtifacts } from "../entry/artifacts.node.ts";
+import { SERVE_USAGE, serviceConfig } from "../entry/node.ts";
+import { WORKER_FILES } from "../entry/worker-artifact.ts";
+import { encodeModel } from "../models/persist.ts";
+import { required } from "./args.node.ts";
+
+export const EXPORT_USAGE = `usage: recagent export --out DIR [the data and model options of recagent serve]
+  Writes what the Cloudflare Worker serves (model, items, content map, catalog changes) into DIR,
+  training first if no build exists. npm run build:worker exports into dist/worker-assets.`;
+
+export async function exportCommand(argv: string[], out: (line: string) => void): Promise<number> {
+  const at = argv.indexOf("--out");
+  const dir = required(at >= 0 ? argv[at + 1] : undefined, "--out", EXPORT_USAGE);
+  const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv;
+  const artifacts = await ensureArtifacts(serviceConfig(rest, process.env), (line) => process.stderr.write(`${line}\n`));
+  const { header, body } = encodeModel(artifacts.saved);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, WORKER_FILES.header), header);
+  writeFileSync(join(dir, WORKER_FILES.body), body);
+  writeFileSync(join(dir, WORKER_FILES.items), JSON.stringify(artifacts.items));
+  writeFileSync(join(dir, WORKER_FILES.contentMap), JSON.stringify(artifacts.contentMap));
+  writeFileSync(join(dir, WORKER_FILES.catalog), JSON.stringify(artifacts.catalogLog.replay()));
+  out(`exported ${artifacts.manifest.model} (${artifacts.manifest.items} items, ${(body.byteLength / 1e6).toFixed(1)} MB of arrays) to ${dir}`);
+  return 0;
+}
