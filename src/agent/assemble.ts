@@ -1,4 +1,6 @@
+import { AppError } from "../core/errors.ts";
 import type { Item } from "../core/types.ts";
+import { MemoryIndex } from "../index/memory.ts";
 import { IdMap } from "../data/idmap.ts";
 import type { VectorIndex } from "../index/types.ts";
 import type { ContentMap } from "../models/content-map.ts";
@@ -13,6 +15,8 @@ import { RecommendService } from "./recommend-service.ts";
 
 export interface ServiceInputs {
   saved: SavedModel;
+  /** The model restored from `saved` (restoreFactorModel). */
+  model: FactorRecommender;
   /** Catalog entries of the trained items, in model order. */
   items: readonly Item[];
   index: VectorIndex;
@@ -34,8 +38,6 @@ export interface Services {
 
 /** Wires the services from a trained build; the same code runs on Node (LanceDB) and Workers (memory index). */
 export async function assembleServices(input: ServiceInputs): Promise<Services> {
-  const model = recommenderSpec(input.saved.artifact.model).restore(input.saved.artifact);
-  if (!isFactorRecommender(model)) throw new Error(`model ${model.name} has no item vectors to serve`);
   const itemIds = IdMap.from(input.saved.items);
   const isTrained = (id: string) => itemIds.get(id) !== undefined;
   const store = new ItemStore(input.items);
@@ -44,7 +46,7 @@ export async function assembleServices(input: ServiceInputs): Promise<Services> 
   const histories = historiesFromTraining(input.saved);
   for (const e of input.feedbackEvents ?? []) histories.append(e.userId, { itemId: e.itemId, weight: e.weight });
 
-  const recommendations = new RecommendService({ model: model as FactorRecommender, items: itemIds, popular: popularIds(input.saved) }, input.index, histories, store);
+  const recommendations = new RecommendService({ model: input.model, items: itemIds, popular: popularIds(input.saved) }, input.index, histories, store);
   if (!input.logs) return { recommendations, items: store, index: input.index };
   return {
     recommendations,
@@ -53,6 +55,18 @@ export async function assembleServices(input: ServiceInputs): Promise<Services> 
     onboarding: new ItemOnboarding(input.index, store, input.contentMap, isTrained, input.logs.catalog),
     feedback: new FeedbackService(input.logs.feedback, histories, store),
   };
+}
+
+/** The saved model, which must be a factor model: the service retrieves by its item vectors. */
+export function restoreFactorModel(saved: SavedModel): FactorRecommender {
+  const model = recommenderSpec(saved.artifact.model).restore(saved.artifact);
+  if (!isFactorRecommender(model)) throw new AppError("not_servable", `model ${model.name} has no item vectors to serve; train als or bpr`);
+  return model;
+}
+
+/** A flat in-memory index over the trained items' vectors. */
+export function memoryIndexOf(model: FactorRecommender, items: readonly Item[]): MemoryIndex {
+  return MemoryIndex.fromArrays(items, model.itemVectors(), model.factors);
 }
 
 function historiesFromTraining(saved: SavedModel): HistoryStore {

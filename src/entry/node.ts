@@ -1,11 +1,12 @@
 import { serve } from "@hono/node-server";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { assembleServices } from "../agent/assemble.ts";
+import { assembleServices, memoryIndexOf, restoreFactorModel } from "../agent/assemble.ts";
 import { AppError, InputError } from "../core/errors.ts";
 import { ServiceConfig } from "../core/config.ts";
 import { createApp } from "../http/app.ts";
 import { LanceDbIndex } from "../index/lancedb.node.ts";
+import { MirroredIndex } from "../index/mirrored.ts";
 import { ensureArtifacts } from "./artifacts.node.ts";
 
 export const SERVE_USAGE = `usage: recagent serve [--dataset NAME|DIR | --interactions FILE [--items FILE]] [--model als]
@@ -59,9 +60,12 @@ export interface RunningServer {
 /** Builds (or reuses) the artifacts and serves the API until close() is called. */
 export async function startServer(config: ServiceConfig, log: (line: string) => void = (l) => console.error(l)): Promise<RunningServer> {
   const artifacts = await ensureArtifacts(config, log);
-  const index = await LanceDbIndex.open(artifacts.lancedbDir, { table: "items", dimension: artifacts.manifest.factors });
+  const model = restoreFactorModel(artifacts.saved);
+  const lance = await LanceDbIndex.open(artifacts.lancedbDir, { table: "items", dimension: model.factors });
+  const index = new MirroredIndex(lance, memoryIndexOf(model, artifacts.items));
   const services = await assembleServices({
     saved: artifacts.saved,
+    model,
     items: artifacts.items,
     index,
     contentMap: artifacts.contentMap,

@@ -1,10 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { assembleServices } from "../agent/assemble.ts";
+import { assembleServices, memoryIndexOf, restoreFactorModel } from "../agent/assemble.ts";
 import { AppError } from "../core/errors.ts";
 import { createApp } from "../http/app.ts";
-import { MemoryIndex } from "../index/memory.ts";
-import { isFactorRecommender } from "../models/recommender.ts";
-import { recommenderSpec } from "../models/registry.ts";
 import { loadWorkerArtifact, type WorkerArtifact } from "./worker-artifact.ts";
 
 /** The Worker's bindings (wrangler.toml). */
@@ -18,10 +15,8 @@ export interface WorkerEnv {
  * cannot run in workerd). Writes answer 501: a Worker isolate has no durable place for them.
  */
 export async function createWorkerApp(artifact: WorkerArtifact, env: Pick<WorkerEnv, "RECAGENT_READ_KEY">): Promise<OpenAPIHono> {
-  const model = recommenderSpec(artifact.saved.artifact.model).restore(artifact.saved.artifact);
-  if (!isFactorRecommender(model)) throw new AppError("artifact", `model ${model.name} has no item vectors to serve`);
-  const index = MemoryIndex.fromArrays(artifact.items, model.itemVectors(), model.factors);
-  const services = await assembleServices({ ...artifact, index });
+  const model = restoreFactorModel(artifact.saved);
+  const services = await assembleServices({ ...artifact, model, index: memoryIndexOf(model, artifact.items) });
   return createApp({ ...services, readKey: env.RECAGENT_READ_KEY });
 }
 

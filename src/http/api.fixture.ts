@@ -86,6 +86,7 @@ export async function fixtureApp(opts: FixtureOptions): Promise<Fixture> {
   };
   const services = await assembleServices({
     ...build,
+    model,
     index,
     logs: opts.writable ? { catalog: { append: (c) => void catalogChanges.push(c) }, feedback: { append: (e) => void feedback.push(e) } } : undefined,
   });

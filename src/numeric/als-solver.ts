@@ -79,20 +79,25 @@ class TypeScriptAlsSolver implements AlsSolver {
   dispose(): void {}
 }
 
-/** One side of the fit inside wasm memory: its interactions, its factors and how its rows split over threads. */
+/** One side of the fit inside wasm memory: its interactions and its factors. */
 interface Side {
   rows: number;
   indptr: number;
   indices: number;
   values: number;
   factors: number;
-  /** threads + 1 row boundaries, balanced by estimated work. */
-  split: number[];
 }
 
 /**
- * The SIMD kernels on one shared WebAssembly memory. With a thread pool, each thread computes the Gram matrix
- * of its share of rows (summed here) and then updates its share of rows; without one, the caller does all.
+ * Row chunks per thread and kernel call: enough that a thread the OS delays leaves little behind for the
+ * others, few enough that claiming a chunk (one atomic add) costs nothing.
+ */
+const CHUNKS_PER_THREAD = 32;
+
+/**
+ * The SIMD kernels on one shared WebAssembly memory. With a thread pool, the threads share each kernel call's
+ * rows through an atomic counter: each computes the Gram matrix of the rows it claimed (summed here), then
+ * updates the rows it claims.
  */
 class WasmAlsSolver implements AlsSolver {
   readonly label: string;
@@ -106,6 +111,8 @@ class WasmAlsSolver implements AlsSolver {
   /** One Gram matrix per thread; the first receives the sum. */
   private readonly grams: number[];
   private readonly scratch: number[];
+  /** The shared row counter of the running kernel call. */
+  private readonly next: number;
 
   constructor(
     private readonly p: AlsProblem,
@@ -117,18 +124,18 @@ class WasmAlsSolver implements AlsSolver {
     const s = (this.stride = paddedStride(p.factors));
     const arena = (this.arena = new WasmArena(wasm));
     const nnz = p.byUser.indices.length;
-    const reserveSide = (rows: number, byRow: SparseRows): Side => ({
+    const reserveSide = (rows: number): Side => ({
       rows,
       indptr: arena.reserve(4 * (rows + 1)),
       indices: arena.reserve(4 * nnz),
       values: arena.reserve(4 * nnz),
       factors: arena.reserve(4 * rows * s),
-      split: splitByWork(byRow.indptr, rows, this.threads, s * (p.cgSteps + 1), 2 + (p.alpha !== 0 ? 2 * p.cgSteps : 0)),
     });
-    this.users = reserveSide(p.users, p.byUser);
-    this.items = reserveSide(p.items, p.byItem);
+    this.users = reserveSide(p.users);
+    this.items = reserveSide(p.items);
     this.grams = Array.from({ length: this.threads }, () => arena.reserve(4 * s * s));
     this.scratch = Array.from({ length: this.threads }, () => arena.reserve(4 * 3 * s));
+    this.next = arena.reserve(4);
     ({ memory: this.memory, kernels: this.kernels } = arena.instantiate());
     this.load(this.users, p.byUser, p.userFactors);
     this.load(this.items, p.byItem, p.itemFactors);
@@ -154,27 +161,36 @@ class WasmAlsSolver implements AlsSolver {
 
   private solve(side: Side, other: Side): void {
     const s = this.stride;
-    const even = splitEvenly(other.rows, this.threads);
-    this.parallel("gram", (t) => [other.factors, even[t], even[t + 1], s, this.grams[t]]);
+    // Gram chunks are whole blocks of the kernel's four rows.
+    const gramChunk = 4 * Math.max(1, Math.ceil(other.rows / (4 * CHUNKS_PER_THREAD * this.threads)));
+    const ran = this.parallel("gram", (t) => [other.factors, this.next, gramChunk, other.rows, s, this.grams[t]]);
     const yty = this.arena.f32(this.grams[0], s * s);
     for (let t = 1; t < this.threads; t++) {
+      if (!ran[t]) continue;
       const part = this.arena.f32(this.grams[t], s * s);
       for (let k = 0; k < s * s; k++) yty[k] += part[k];
     }
     // Regularise only the real factors: padding lanes must stay exactly zero.
     for (let d = 0; d < this.p.factors; d++) yty[d * s + d] += this.p.reg;
     const { alpha, cgSteps } = this.p;
+    const cgChunk = Math.max(1, Math.ceil(side.rows / (CHUNKS_PER_THREAD * this.threads)));
     this.parallel("cgRows", (t) => [
       side.indptr, side.indices, side.values, side.factors, other.factors, this.grams[0], s,
-      alpha, cgSteps, side.split[t], side.split[t + 1], this.scratch[t],
+      alpha, cgSteps, this.next, cgChunk, side.rows, this.scratch[t],
     ]);
   }
 
-  private parallel(kernel: KernelName, argsOf: (thread: number) => number[]): void {
+  /** Runs `kernel` on every thread over rows from 0; returns which threads took part (thread 0 always does). */
+  private parallel(kernel: KernelName, argsOf: (thread: number) => number[]): boolean[] {
+    this.arena.i32(this.next, 1)[0] = 0;
     const call = () => (this.kernels[kernel] as (...args: number[]) => void)(...argsOf(0));
-    if (!this.pool) return call();
+    if (!this.pool) {
+      call();
+      return [true];
+    }
     this.pool.attach(this.memory);
-    this.pool.run(kernel, Array.from({ length: this.threads - 1 }, (_, w) => argsOf(w + 1)), call);
+    const workers = Array.from({ length: this.threads - 1 }, (_, w) => argsOf(w + 1));
+    return [true, ...this.pool.run(kernel, workers, call)];
   }
 
   result(): { users: Float32Array; items: Float32Array } {
@@ -192,26 +208,4 @@ class WasmAlsSolver implements AlsSolver {
   dispose(): void {
     this.pool?.detach();
   }
-}
-
-/** threads + 1 boundaries cutting [0, rows) into near-equal runs. */
-function splitEvenly(rows: number, threads: number): number[] {
-  return Array.from({ length: threads + 1 }, (_, t) => Math.round((rows * t) / threads));
-}
-
-/**
- * threads + 1 boundaries cutting [0, rows) into runs of near-equal work, where a row costs `rowCost` plus
- * `entryCost` per observed entry: rows differ in length by orders of magnitude (popular items).
- */
-export function splitByWork(indptr: Int32Array, rows: number, threads: number, rowCost: number, entryCost: number): number[] {
-  const total = rows * rowCost + indptr[rows] * entryCost;
-  const bounds = [0];
-  let done = 0;
-  for (let r = 0; r < rows && bounds.length < threads; r++) {
-    done += rowCost + (indptr[r + 1] - indptr[r]) * entryCost;
-    while (bounds.length < threads && done >= (total * bounds.length) / threads) bounds.push(r + 1);
-  }
-  while (bounds.length < threads) bounds.push(rows);
-  bounds.push(rows);
-  return bounds;
 }

@@ -59,9 +59,28 @@ describe("worker-thread kernel pool", () => {
   it("throws in the caller when a kernel fails in a worker", () => {
     useWorkerThreads(2);
     const pool = kernelPool()!;
+    const memory = sharedMemory(1);
+    pool.attach(memory);
+    const counter = new Int32Array(memory.buffer, 0, 1);
+    // gram claims a chunk from the counter at byte 0, then reads rows far outside the 64 KiB memory and traps.
+    // The caller's share waits until the worker has claimed, so the worker's call cannot be cancelled.
+    const waitForWorker = () => {
+      while (Atomics.load(counter, 0) === 0) Atomics.wait(counter, 0, 0, 1);
+    };
+    expect(() => pool.run("gram", [[1 << 20, 0, 4, 64, 4, 1024]], waitForWorker)).toThrow(/failed in a worker thread: .*out of bounds/);
+    pool.detach();
+  });
+
+  it("cancels a worker that has not started once the caller has done the work", () => {
+    useWorkerThreads(2);
+    const pool = kernelPool()!;
     pool.attach(sharedMemory(1));
-    // A Gram matrix of rows far outside a 64 KiB memory traps in the worker.
-    expect(() => pool.run("gram", [[1 << 20, 0, 4, 64, 0]], () => {})).toThrow(/failed in a worker thread: .*out of bounds/);
+    // Asked and cancelled at once: the worker either ran (an empty range) or was cancelled, never both.
+    const ran = pool.run("gram", [[0, 0, 4, 0, 4, 1024]], () => {});
+    expect(ran).toHaveLength(1);
+    expect(typeof ran[0]).toBe("boolean");
+    // The protocol stays in step: a later command runs normally.
+    expect(pool.run("gram", [[0, 0, 4, 0, 4, 1024]], () => {})).toHaveLength(1);
     pool.detach();
   });
 });

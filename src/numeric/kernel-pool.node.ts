@@ -4,14 +4,16 @@ import { type KernelPool, setKernelPool } from "./kernel-pool.ts";
 import { alsWasm, type KernelName } from "./wasm.ts";
 import { sharedMemory, type WasmMemory, type WasmModule } from "./webassembly.ts";
 
-// Control block per worker (Int32 slots): the command sequence number the worker waits on, the operation,
-// the sequence number of the last finished command, and an error flag. Arguments follow as float64s
-// (every kernel argument, pointers included, is exactly representable).
+// Control block per worker (Int32 slots): SEQ, the number of the latest command; OP, its operation; CLAIM,
+// the latest command either taken by the worker or cancelled by the caller (whoever moves it from SEQ - 1
+// to SEQ first wins); DONE, the latest command the worker finished; FAILED, set when it threw. Arguments
+// follow as float64s (every kernel argument, pointers included, is exactly representable).
 const SEQ = 0;
 const OP = 1;
-const DONE = 2;
-const FAILED = 3;
-const ARGS_AT = 16;
+const CLAIM = 2;
+const DONE = 3;
+const FAILED = 4;
+const ARGS_AT = 32;
 const MAX_ARGS = 16;
 const OPS = ["attach", "detach", "gram", "cgRows"] as const;
 
@@ -23,13 +25,14 @@ const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
 const { module, control, port } = workerData;
 const ops = ${JSON.stringify(OPS)};
-const ctl = new Int32Array(control, 0, 4);
+const ctl = new Int32Array(control, 0, 8);
 const args = new Float64Array(control, ${ARGS_AT}, ${MAX_ARGS});
 let kernels = null;
 let seen = 0;
 for (;;) {
   Atomics.wait(ctl, ${SEQ}, seen);
   seen = Atomics.load(ctl, ${SEQ});
+  if (Atomics.compareExchange(ctl, ${CLAIM}, seen - 1, seen) !== seen - 1) continue;
   const op = ops[ctl[${OP}]];
   try {
     if (op === "attach") {
@@ -71,29 +74,33 @@ class WorkerKernelPool implements KernelPool {
       });
       worker.unref();
       port1.unref();
-      return { port: port1, ctl: new Int32Array(control, 0, 4), args: new Float64Array(control, ARGS_AT, MAX_ARGS) };
+      return { port: port1, ctl: new Int32Array(control, 0, 8), args: new Float64Array(control, ARGS_AT, MAX_ARGS) };
     });
   }
 
   attach(memory: WasmMemory): void {
     if (this.attached === memory) return;
     for (const w of this.workers) w.port.postMessage(memory);
-    this.runAll("attach", () => []);
+    this.command("attach", () => []);
     this.attached = memory;
   }
 
   detach(): void {
     if (!this.attached) return;
-    this.runAll("detach", () => []);
+    this.command("detach", () => []);
     this.attached = undefined;
   }
 
-  run(kernel: KernelName, workerArgs: readonly (readonly number[])[], local: () => void): void {
+  run(kernel: KernelName, workerArgs: readonly (readonly number[])[], local: () => void): boolean[] {
     if (workerArgs.length !== this.workers.length) throw new Error(`run: ${workerArgs.length} argument lists for ${this.workers.length} workers`);
-    this.runAll(kernel, (w) => workerArgs[w], local);
+    return this.command(kernel, (w) => workerArgs[w], local);
   }
 
-  private runAll(op: (typeof OPS)[number], argsOf: (w: number) => readonly number[], local?: () => void): void {
+  /**
+   * Posts `op` to every worker, runs `local`, then settles each worker's command: cancelled if it has not
+   * started (only when there is a `local` that does the whole job), else waited for. Returns who ran.
+   */
+  private command(op: (typeof OPS)[number], argsOf: (w: number) => readonly number[], local?: () => void): boolean[] {
     const seqs = this.workers.map((w, i) => {
       w.args.set(argsOf(i));
       w.ctl[OP] = OPS.indexOf(op);
@@ -103,11 +110,15 @@ class WorkerKernelPool implements KernelPool {
     });
     local?.();
     const failures: string[] = [];
-    this.workers.forEach((w, i) => {
-      for (let done = Atomics.load(w.ctl, DONE); done !== seqs[i]; done = Atomics.load(w.ctl, DONE)) Atomics.wait(w.ctl, DONE, done);
+    const ran = this.workers.map((w, i) => {
+      const seq = seqs[i];
+      if (local && Atomics.compareExchange(w.ctl, CLAIM, seq - 1, seq) === seq - 1) return false;
+      for (let done = Atomics.load(w.ctl, DONE); done !== seq; done = Atomics.load(w.ctl, DONE)) Atomics.wait(w.ctl, DONE, done);
       if (Atomics.exchange(w.ctl, FAILED, 0)) failures.push(String(receiveMessageOnPort(w.port)?.message));
+      return true;
     });
     if (failures.length) throw new Error(`kernel ${op} failed in a worker thread: ${failures.join("; ")}`);
+    return ran;
   }
 }
 

@@ -14,10 +14,12 @@ export interface KernelPool {
   /** Drops the workers' hold on the attached memory. */
   detach(): void;
   /**
-   * Calls `kernel` on worker w with workerArgs[w] (workerArgs.length is threads - 1), runs `local` on this
-   * thread meanwhile, and returns when every call has returned. A kernel that throws in a worker throws here.
+   * Calls `kernel` on worker w with workerArgs[w] (workerArgs.length is threads - 1) while `local` runs on
+   * this thread. The kernels must share their work through a counter in memory, so that `local` alone
+   * finishes it: a worker that has not started by then is cancelled rather than waited for. Returns, per
+   * worker, whether its call ran (and has returned). A kernel that throws in a worker throws here.
    */
-  run(kernel: KernelName, workerArgs: readonly (readonly number[])[], local: () => void): void;
+  run(kernel: KernelName, workerArgs: readonly (readonly number[])[], local: () => void): boolean[];
 }
 
 let registered: KernelPool | undefined;

@@ -46,6 +46,7 @@ describe("WebAssembly SIMD kernels against the TypeScript reference", () => {
         y: arena.reserve(4 * items * s),
         yty: arena.reserve(4 * s * s),
         scratch: arena.reserve(4 * 3 * s),
+        next: arena.reserve(4),
       };
       const { kernels } = arena.instantiate();
       arena.i32(at.indptr, users + 1).set(rows.indptr);
@@ -54,8 +55,10 @@ describe("WebAssembly SIMD kernels against the TypeScript reference", () => {
       padInto(arena.f32(at.x, users * s), x0, users, f, s);
       padInto(arena.f32(at.y, items * s), y, items, f, s);
 
-      // gram over a range that is not a multiple of the kernel's 4-row blocks
-      kernels.gram(at.y, 3, items, s, at.yty);
+      // gram from row 3, in chunks of 8 rows whose last is cut short by `end`
+      const next = arena.i32(at.next, 1);
+      next[0] = 3;
+      kernels.gram(at.y, at.next, 8, items, s, at.yty);
       const ref = new Float32Array(f * f);
       gram(y, 3, items, f, ref);
       expect(relativeError(unpad(arena.f32(at.yty, s * s), f, f, s), ref)).toBeLessThan(1e-5);
@@ -67,7 +70,8 @@ describe("WebAssembly SIMD kernels against the TypeScript reference", () => {
         yty[d * s + d] += reg;
         ref[d * f + d] += reg;
       }
-      kernels.cgRows(at.indptr, at.indices, at.values, at.x, at.y, at.yty, s, alpha, 3, 2, users, at.scratch);
+      next[0] = 2;
+      kernels.cgRows(at.indptr, at.indices, at.values, at.x, at.y, at.yty, s, alpha, 3, at.next, 5, users, at.scratch);
       const x = x0.slice();
       cgRows(rows, x, y, ref, f, alpha, 3, 2, users);
       const got = arena.f32(at.x, users * s);

@@ -4,9 +4,9 @@
 // allocated here, so several instances (one per thread) can share that memory. Row-wise kernels take their
 // rows in chunks from a shared counter (`next`, an i32 the host sets to the first row): every thread that
 // calls the kernel keeps claiming chunks until none are left, so a thread the OS deschedules delays nobody,
-// and one thread alone does all the work. Factor matrices are row-major
-// with a row stride of `stride` floats, a multiple of 4 whose padding lanes are zero, so every row is a whole
-// number of f32x4 vectors. The plain TypeScript reference of each kernel is in ../als-kernels.ts.
+// and one thread alone can do all the work. Factor matrices are row-major with a row stride of `stride`
+// floats, a multiple of 4 whose padding lanes are zero, so every row is a whole number of f32x4 vectors.
+// The plain TypeScript reference of each kernel is in ../als-kernels.ts.
 
 /** First byte the host may use; below it lies whatever static data the compiler placed. */
 export function heapBase(): usize {
@@ -213,10 +213,10 @@ function addOuterProducts(y: usize, start: i32, end: i32, stride: i32, out: usiz
 
 /**
  * Conjugate-gradient ALS update of the rows of X below `end` (claimed in chunks from `next`), as in the
- * `implicit` library: each row starts from
- * its current value and takes `steps` CG steps on (YtY + sum_i (c_i - 1) y_i y_i^T) x = sum_i c_i y_i, where
- * c_i = 1 + alpha * value_i over the row's entries of the CSR (indptr, indices, values). `yty` must already hold
- * Y^T Y + reg * I. `scratch` is 3 * stride floats owned by the calling thread.
+ * `implicit` library: each row starts from its current value and takes `steps` CG steps on
+ * (YtY + sum_i (c_i - 1) y_i y_i^T) x = sum_i c_i y_i, where c_i = 1 + alpha * value_i over the row's entries
+ * of the CSR (indptr, indices, values). `yty` must already hold Y^T Y + reg * I. `scratch` is 3 * stride
+ * floats owned by the calling thread.
  */
 export function cgRows(
   indptr: usize,
@@ -238,6 +238,7 @@ export function cgRows(
   }
 }
 
+/** cgRows on the rows [start, end). */
 function cgRange(
   indptr: usize,
   indices: usize,
