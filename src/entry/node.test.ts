@@ -56,3 +56,25 @@ describe("Node service on the bundled data", () => {
     expect(serviceConfig([], { PORT: "9000", HOST: "0.0.0.0" })).toMatchObject({ port: 9000, host: "0.0.0.0", dataset: "ml-latest-small", model: "als" });
   });
 });
+
+describe("recagent serve as a process", () => {
+  it("stops on SIGTERM after finishing, exit code 0", async () => {
+    const { spawn } = await import("node:child_process");
+    const artifacts = mkdtempSync(join(tmpdir(), "recagent-sigterm-"));
+    const child = spawn(process.execPath, [new URL("../../bin/recagent.js", import.meta.url).pathname, "serve", "--port", "0", "--artifacts", artifacts], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on("data", (d) => {
+        stderr += String(d);
+        const m = /serving .* on (http:\/\/\S+)/.exec(stderr);
+        if (m) resolve(m[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+    });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/SIGTERM: shutting down/);
+  });
+});
