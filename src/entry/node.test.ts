@@ -7,6 +7,9 @@ import { serviceConfig, startServer } from "./node.ts";
 
 const KEY = "node-test-key";
 
+type Json = Record<string, any>;
+const json = async (res: Response | Promise<Response>) => (await (await res).json()) as Json;
+
 describe("Node service on the bundled data", () => {
   it("builds on first start, serves, keeps writes across a restart, and reuses the build", async () => {
     const artifacts = mkdtempSync(join(tmpdir(), "recagent-artifacts-"));
@@ -20,9 +23,9 @@ describe("Node service on the bundled data", () => {
     const auth = { "content-type": "application/json", authorization: `Bearer ${KEY}` };
     try {
       expect(logs.some((l) => /^trained als on 610 users x 9724 items/.test(l))).toBe(true);
-      const health = await (await fetch(`${first.url}/healthz`)).json();
+      const health = await json(fetch(`${first.url}/healthz`));
       expect(health).toMatchObject({ status: "ok", model: "als", items: 9742 });
-      const before = await (await fetch(`${first.url}/v1/recommendations`, { method: "POST", headers: auth, body: JSON.stringify({ user_id: "1", k: 5 }) })).json();
+      const before = await json(fetch(`${first.url}/v1/recommendations`, { method: "POST", headers: auth, body: JSON.stringify({ user_id: "1", k: 5 }) }));
       expect(before.items).toHaveLength(5);
       top = before.items[0].id;
       expect((await fetch(`${first.url}/v1/feedback`, { method: "POST", headers: auth, body: JSON.stringify({ user_id: "1", item_id: top }) })).status).toBe(201);
@@ -36,12 +39,12 @@ describe("Node service on the bundled data", () => {
     const second = await startServer(config, (l) => again.push(l));
     try {
       expect(again.some((l) => l.startsWith("trained"))).toBe(false);
-      const after = await (await fetch(`${second.url}/v1/recommendations`, { method: "POST", headers: auth, body: JSON.stringify({ user_id: "1", k: 50 }) })).json();
+      const after = await json(fetch(`${second.url}/v1/recommendations`, { method: "POST", headers: auth, body: JSON.stringify({ user_id: "1", k: 50 }) }));
       expect(after.items.length).toBe(50);
       expect(after.items.map((i: { id: string }) => i.id)).not.toContain(top);
       const item = await fetch(`${second.url}/v1/items/brand-new`);
       expect(item.status).toBe(200);
-      expect((await (await fetch(`${second.url}/healthz`)).json()).items).toBe(9743);
+      expect((await json(fetch(`${second.url}/healthz`))).items).toBe(9743);
     } finally {
       await second.close();
     }

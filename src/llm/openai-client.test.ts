@@ -1,0 +1,3 @@
+import { describeLlmClientBehaviour } from "./openai-client.suite.ts";
+
+describeLlmClientBehaviour("node");
