@@ -131,6 +131,7 @@ export const baselineSpec: ModelSpec<Baseline> = {
     reg_u: { default: 8, min: 0, max: 1e6, help: "shrinkage of user biases (pseudo-ratings at zero offset)" },
     reg_i: { default: 3, min: 0, max: 1e6, help: "shrinkage of item biases (pseudo-ratings at zero offset)" },
   },
+  grid: { reg_u: [3, 5, 8, 10, 15, 25], reg_i: [1, 2, 3, 5, 10, 15, 25], epochs: [10, 20] },
   create: (params) => new Baseline(params),
   restore: Baseline.restore,
 };
