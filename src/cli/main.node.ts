@@ -1,4 +1,5 @@
 import { AppError } from "../core/errors.ts";
+import { useWorkerThreads } from "../numeric/kernel-pool.node.ts";
 import { serveCommand } from "../entry/node.ts";
 import { evalCommand } from "./eval.node.ts";
 import { exportCommand } from "./export.node.ts";
@@ -19,6 +20,8 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   recommend: { run: recommendCommand, summary: "print recommendations for a user from a saved model" },
 };
 
+const FITTING = new Set(["eval", "train", "tune", "serve", "export"]);
+
 const USAGE = `usage: recagent <command> [options]   (recagent <command> --help for its options)
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`).join("\n")}`;
 
@@ -34,6 +37,8 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
     process.stderr.write(`recagent: unknown command "${name}"; valid: ${Object.keys(COMMANDS).join(", ")}\n`);
     return 2;
   }
+  // Both cores for the WebAssembly ALS kernels; commands that fit nothing skip the threads' start-up.
+  if (FITTING.has(name)) useWorkerThreads();
   try {
     return await command.run(rest, out);
   } catch (e) {
