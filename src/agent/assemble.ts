@@ -3,10 +3,13 @@ import type { Item } from "../core/types.ts";
 import { MemoryIndex } from "../index/memory.ts";
 import { IdMap } from "../data/idmap.ts";
 import type { VectorIndex } from "../index/types.ts";
+import type { LlmClient } from "../llm/types.ts";
 import type { ContentMap } from "../models/content-map.ts";
 import type { SavedModel } from "../models/persist.ts";
 import { type FactorRecommender, isFactorRecommender } from "../models/recommender.ts";
 import { recommenderSpec } from "../models/registry.ts";
+import { ChatAgent } from "./chat/agent.ts";
+import { ChatVocabulary } from "./chat/vocabulary.ts";
 import { type FeedbackEvent, type FeedbackLog, FeedbackService } from "./feedback.ts";
 import { HistoryStore } from "./history.ts";
 import { ItemStore } from "./item-store.ts";
@@ -26,6 +29,8 @@ export interface ServiceInputs {
   feedbackEvents?: readonly FeedbackEvent[];
   /** Durable logs for new writes; without them the deployment is read-only. */
   logs?: { catalog: CatalogLog; feedback: FeedbackLog };
+  /** Parses chat messages and writes chat replies when enabled; chat runs on rules and templates without it. */
+  llm?: LlmClient;
 }
 
 export interface Services {
@@ -34,6 +39,7 @@ export interface Services {
   index: VectorIndex;
   onboarding?: ItemOnboarding;
   feedback?: FeedbackService;
+  chat: ChatAgent;
 }
 
 /** Wires the services from a trained build; the same code runs on Node (LanceDB) and Workers (memory index). */
@@ -47,11 +53,13 @@ export async function assembleServices(input: ServiceInputs): Promise<Services> 
   for (const e of input.feedbackEvents ?? []) histories.append(e.userId, { itemId: e.itemId, weight: e.weight });
 
   const recommendations = new RecommendService({ model: input.model, items: itemIds, popular: popularIds(input.saved) }, input.index, histories, store);
-  if (!input.logs) return { recommendations, items: store, index: input.index };
+  const chat = new ChatAgent({ recommendations, index: input.index, vocabulary: ChatVocabulary.fromItems(input.items), llm: input.llm });
+  if (!input.logs) return { recommendations, items: store, index: input.index, chat };
   return {
     recommendations,
     items: store,
     index: input.index,
+    chat,
     onboarding: new ItemOnboarding(input.index, store, input.contentMap, isTrained, input.logs.catalog),
     feedback: new FeedbackService(input.logs.feedback, histories, store),
   };

@@ -6,8 +6,8 @@ import type { Filter, Scored, VectorIndex } from "../index/types.ts";
 import type { FactorRecommender } from "../models/recommender.ts";
 import type { HistoryEvent, HistoryStore } from "./history.ts";
 import type { ItemStore } from "./item-store.ts";
-import { mmr } from "./mmr.ts";
-import { cosine } from "./vectors.ts";
+import { mmr } from "../ranking/mmr.ts";
+import { cosine } from "../numeric/vectors.ts";
 
 export interface RecommendRequest {
   userId?: string;

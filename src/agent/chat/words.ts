@@ -1,0 +1,49 @@
+/**
+ * Words of a chat message with their place in it: the rule parser reasons over the normalized forms and
+ * hands the original text of a span to title search (whose own tokenizer wants the raw characters).
+ */
+export interface Word {
+  /** Lower-case, accents and apostrophes removed: "Don't" -> "dont", "'90s" -> "90s", "Amélie" -> "amelie". */
+  norm: string;
+  start: number;
+  end: number;
+  /** A clause boundary (, ; . ! ?) rather than a word. */
+  stop: boolean;
+}
+
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*|[,;.!?]/gu;
+
+export function normalizeWord(raw: string): string {
+  return raw
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .replace(/['’]/g, "")
+    .toLowerCase();
+}
+
+export function words(text: string): Word[] {
+  const out: Word[] = [];
+  for (const m of text.matchAll(WORD)) {
+    const stop = /^[,;.!?]$/.test(m[0]);
+    // A period with no space after it ("E.T", "3.5") sits inside a word, not at the end of a clause.
+    if (stop && m[0] === "." && !/^\s/.test(text.slice(m.index + 1))) continue;
+    out.push({ norm: stop ? m[0] : normalizeWord(m[0]), start: m.index, end: m.index + m[0].length, stop });
+  }
+  return out;
+}
+
+/** Normalized words of a text, without boundaries: how titles and vocabulary entries are compared. */
+export function normWords(text: string): string[] {
+  return words(text)
+    .filter((w) => !w.stop)
+    .map((w) => w.norm);
+}
+
+const NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"];
+
+/** "5" -> 5, "five" -> 5; undefined for anything else (including years). */
+export function smallNumber(norm: string): number | undefined {
+  if (/^\d{1,3}$/.test(norm)) return Number(norm);
+  const k = NUMBER_WORDS.indexOf(norm);
+  return k > 0 ? k : undefined;
+}

@@ -1,0 +1,18 @@
+import type { SuiteReport } from "./report.ts";
+import { populationTable, setupLines, TEXT_COLUMNS } from "./table.ts";
+
+const cell = (s: string) => s.replace(/\|/g, "\\|");
+
+export function renderMarkdown(report: SuiteReport): string {
+  const out = [`# Eval suite ${report.suite.id} v${report.suite.version}`, ""];
+  if (report.notice) out.push(`> **${report.notice}**`, "");
+  out.push(report.suite.description, "", ...setupLines(report).map((l) => `- ${l}`), "");
+  for (const population of report.populations) {
+    const { header, rows } = populationTable(report, population);
+    out.push(`## ${population.id}: ${population.users} users`, "", population.note, "");
+    out.push(`| ${header.map(cell).join(" | ")} |`, `|${header.map((h) => (TEXT_COLUMNS.has(h) ? "---" : "---:")).join("|")}|`);
+    for (const row of rows) out.push(`| ${row.map(cell).join(" | ")} |`);
+    out.push("");
+  }
+  return out.join("\n");
+}
