@@ -2,6 +2,7 @@ import { AppError } from "../core/errors.ts";
 import type { Item } from "../core/types.ts";
 import { MemoryIndex } from "../index/memory.ts";
 import { IdMap } from "../data/idmap.ts";
+import { disabledLlmClient } from "../llm/openai-client.ts";
 import type { VectorIndex } from "../index/types.ts";
 import type { LlmClient } from "../llm/types.ts";
 import type { ContentMap } from "../models/content-map.ts";
@@ -29,7 +30,10 @@ export interface ServiceInputs {
   feedbackEvents?: readonly FeedbackEvent[];
   /** Durable logs for new writes; without them the deployment is read-only. */
   logs?: { catalog: CatalogLog; feedback: FeedbackLog };
-  /** Parses chat messages and writes chat replies when enabled; chat runs on rules and templates without it. */
+  /**
+   * The LLM for re-ranking, chat parsing and chat replies; absent or disabled, every LLM stage takes its
+   * non-LLM path (retrieval order, rules, templates).
+   */
   llm?: LlmClient;
 }
 
@@ -37,6 +41,7 @@ export interface Services {
   recommendations: RecommendService;
   items: ItemStore;
   index: VectorIndex;
+  llm: LlmClient;
   onboarding?: ItemOnboarding;
   feedback?: FeedbackService;
   chat: ChatAgent;
@@ -52,13 +57,15 @@ export async function assembleServices(input: ServiceInputs): Promise<Services> 
   const histories = historiesFromTraining(input.saved);
   for (const e of input.feedbackEvents ?? []) histories.append(e.userId, { itemId: e.itemId, weight: e.weight });
 
-  const recommendations = new RecommendService({ model: input.model, items: itemIds, popular: popularIds(input.saved) }, input.index, histories, store);
-  const chat = new ChatAgent({ recommendations, index: input.index, vocabulary: ChatVocabulary.fromItems(input.items), llm: input.llm });
-  if (!input.logs) return { recommendations, items: store, index: input.index, chat };
+  const llm = input.llm ?? disabledLlmClient();
+  const recommendations = new RecommendService({ model: input.model, items: itemIds, popular: popularIds(input.saved) }, input.index, histories, store, { llm });
+  const chat = new ChatAgent({ recommendations, index: input.index, vocabulary: ChatVocabulary.fromItems(input.items), llm });
+  if (!input.logs) return { recommendations, items: store, index: input.index, llm, chat };
   return {
     recommendations,
     items: store,
     index: input.index,
+    llm,
     chat,
     onboarding: new ItemOnboarding(input.index, store, input.contentMap, isTrained, input.logs.catalog),
     feedback: new FeedbackService(input.logs.feedback, histories, store),

@@ -6,7 +6,11 @@ import type { Filter, Scored, VectorIndex } from "../index/types.ts";
 import type { FactorRecommender } from "../models/recommender.ts";
 import type { HistoryEvent, HistoryStore } from "./history.ts";
 import type { ItemStore } from "./item-store.ts";
+import { disabledLlmClient } from "../llm/openai-client.ts";
+import { type LlmClient, type LlmUsage, NO_USAGE } from "../llm/types.ts";
+import { type ListwiseOptions, listwiseRerank } from "../ranking/llm-listwise.ts";
 import { mmr } from "../ranking/mmr.ts";
+import type { Candidate, HistoryItem, Served } from "../ranking/types.ts";
 import { cosine } from "../numeric/vectors.ts";
 
 export interface RecommendRequest {
@@ -17,6 +21,9 @@ export interface RecommendRequest {
   excludeSeen: boolean;
   /** MMR trade-off in [0, 1]: 0 ranks by relevance alone, 1 by novelty against the items already picked. */
   diversity?: number;
+  /** "llm": listwise LLM re-ranking of the retrieved candidates (falls back to retrieval order, labelled). */
+  rerank?: "none" | "llm";
+  signal?: AbortSignal;
 }
 
 export interface RecommendedItem extends Item {
@@ -31,6 +38,10 @@ export type Strategy = "personalized" | "fold-in" | "popular";
 export interface Recommendations {
   items: RecommendedItem[];
   strategy: Strategy;
+  /** Which ranker ordered the items, and why when it is not the one asked for. */
+  served: Served;
+  /** LLM tokens and calls this request spent. */
+  usage: LlmUsage;
 }
 
 export interface ServiceModel {
@@ -44,14 +55,22 @@ export interface ServiceModel {
 const REASONS = 2;
 /** How many candidates MMR chooses from, per item asked for. */
 const MMR_POOL = 4;
+/** The LLM re-ranks at least this many candidates (one listwise window), then the list is cut to k. */
+const RERANK_POOL = 20;
 
-/** Retrieve (vector query with filters pushed down) -> diversify (MMR) -> explain (reasons). */
+export interface RerankSettings {
+  llm: LlmClient;
+  options?: ListwiseOptions;
+}
+
+/** Retrieve (vector query with filters pushed down) -> diversify (MMR) -> re-rank (LLM) -> explain (reasons). */
 export class RecommendService {
   constructor(
     private readonly m: ServiceModel,
     private readonly index: VectorIndex,
     private readonly histories: HistoryStore,
     private readonly catalog: ItemStore,
+    private readonly rerank: RerankSettings = { llm: disabledLlmClient() },
   ) {}
 
   get modelName(): string {
@@ -64,22 +83,31 @@ export class RecommendService {
     const known = toModelHistory(history, this.m.items);
     const excludeIds = [...(req.filter?.excludeIds ?? []), ...(req.excludeSeen ? history.map((h) => h.itemId) : [])];
     const filter: Filter = { ...req.filter, excludeIds };
-    if (known.length === 0) return { items: this.popular(req.k, filter), strategy: "popular" };
+    if (known.length === 0) return { items: this.popular(req.k, filter), strategy: "popular", served: { ranker: "retrieval" }, usage: NO_USAGE };
 
     const userVector = this.m.model.foldIn(known);
     const diversity = req.diversity ?? 0;
-    const pool = diversity > 0 ? Math.min(req.k * MMR_POOL, 400) : req.k;
+    const llm = req.rerank === "llm";
+    const wanted = llm ? Math.max(req.k, RERANK_POOL) : req.k;
+    const pool = diversity > 0 ? Math.min(wanted * MMR_POOL, 400) : wanted;
     let found = await this.index.query(userVector, { k: pool, filter });
     const vectors = this.vectorsOf(found.map((s) => s.item.id));
-    if (diversity > 0) found = mmr(found, vectors, req.k, diversity);
+    if (diversity > 0) found = mmr(found, vectors, wanted, diversity);
+    let served: Served = { ranker: diversity > 0 ? "mmr" : "retrieval" };
+    let usage = NO_USAGE;
+    if (llm) {
+      const ranking = await listwiseRerank(this.rerank.llm, { history: this.historyItems(history), signal: req.signal }, found.map(toCandidate), this.rerank.options);
+      found = ranking.order.map((i, r) => ({ item: found[i].item, score: ranking.scores[r] }));
+      ({ served, usage } = ranking);
+    }
     const historyVectors = this.vectorsOf(history.map((h) => h.itemId));
-    const items = found.map((s) => ({
+    const items = found.slice(0, req.k).map((s) => ({
       ...s.item,
       score: s.score,
       reasons: this.explain(vectors.get(s.item.id), historyVectors),
     }));
     const strategy: Strategy = req.userId !== undefined && stored.length > 0 && !req.history?.length ? "personalized" : "fold-in";
-    return { items, strategy };
+    return { items, strategy, served, usage };
   }
 
   /** Items whose vectors have the highest dot product with this item's (collaborative neighbours). */
@@ -113,6 +141,16 @@ export class RecommendService {
     return out;
   }
 
+  /** What the LLM sees of a history, oldest first; items deleted since are left out. */
+  private historyItems(history: readonly HistoryEvent[]): HistoryItem[] {
+    const out: HistoryItem[] = [];
+    for (const h of history) {
+      const item = this.catalog.get(h.itemId);
+      if (item) out.push({ id: item.id, title: item.title, year: item.year, genres: item.genres });
+    }
+    return out;
+  }
+
   /** Titles of the history items most similar to a recommended item. */
   private explain(vector: Float32Array | undefined, history: Map<string, Float32Array>): string[] {
     if (!vector) return [];
@@ -123,6 +161,10 @@ export class RecommendService {
       .slice(0, REASONS)
       .map((x) => this.catalog.get(x.id)?.title ?? x.id);
   }
+}
+
+function toCandidate(s: Scored): Candidate {
+  return { id: s.item.id, title: s.item.title, year: s.item.year, genres: s.item.genres, score: s.score };
 }
 
 /** History events of items the model knows, as dense indices; onboarded items have no trained factors to fold in. */

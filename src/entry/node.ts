@@ -1,11 +1,15 @@
 import { serve } from "@hono/node-server";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { assembleServices, memoryIndexOf, restoreFactorModel } from "../agent/assemble.ts";
 import { AppError, InputError } from "../core/errors.ts";
 import { ServiceConfig } from "../core/config.ts";
 import { createApp } from "../http/app.ts";
 import { LanceDbIndex } from "../index/lancedb.node.ts";
+import { llmConfigFromEnv } from "../llm/config.ts";
+import { FileCache } from "../llm/file-cache.node.ts";
+import { createLlmClient } from "../llm/openai-client.ts";
 import { MirroredIndex } from "../index/mirrored.ts";
 import { ensureArtifacts } from "./artifacts.node.ts";
 
@@ -58,7 +62,11 @@ export interface RunningServer {
 }
 
 /** Builds (or reuses) the artifacts and serves the API until close() is called. */
-export async function startServer(config: ServiceConfig, log: (line: string) => void = (l) => console.error(l)): Promise<RunningServer> {
+export async function startServer(
+  config: ServiceConfig,
+  log: (line: string) => void = (l) => console.error(l),
+  env: Record<string, string | undefined> = process.env,
+): Promise<RunningServer> {
   const artifacts = await ensureArtifacts(config, log);
   const model = restoreFactorModel(artifacts.saved);
   const lance = await LanceDbIndex.open(artifacts.lancedbDir, { table: "items", dimension: model.factors });
@@ -72,6 +80,7 @@ export async function startServer(config: ServiceConfig, log: (line: string) => 
     catalogChanges: artifacts.catalogLog.replay(log),
     feedbackEvents: artifacts.feedbackLog.replay(log),
     logs: { catalog: artifacts.catalogLog, feedback: artifacts.feedbackLog },
+    llm: createLlmClient(llmConfigFromEnv(env), { cache: new FileCache(join(artifacts.dir, "llm-cache")) }),
   });
   const app = createApp({ ...services, writeKey: config.apiKey, readKey: config.readKey, maxBodyBytes: config.maxBodyBytes });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -81,7 +90,8 @@ export async function startServer(config: ServiceConfig, log: (line: string) => 
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  log(`recagent serving ${artifacts.manifest.model} over ${await index.count()} items (LanceDB) on ${url}`);
+  const llm = services.llm.enabled ? `LLM ${services.llm.modelFor("rerank")}` : "no LLM (set OPENAI_BASE_URL to enable)";
+  log(`recagent serving ${artifacts.manifest.model} over ${await index.count()} items (LanceDB), ${llm}, on ${url}`);
   return {
     url,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -2,22 +2,29 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { assembleServices, memoryIndexOf, restoreFactorModel } from "../agent/assemble.ts";
 import { AppError } from "../core/errors.ts";
 import { createApp } from "../http/app.ts";
+import { MemoryCache } from "../llm/cache.ts";
+import { llmConfigFromEnv } from "../llm/config.ts";
+import { createLlmClient } from "../llm/openai-client.ts";
 import { loadWorkerArtifact, type WorkerArtifact } from "./worker-artifact.ts";
 
 /** The Worker's bindings (wrangler.toml). */
 export interface WorkerEnv {
   ASSETS: { fetch(input: Request | string): Promise<Response> };
   RECAGENT_READ_KEY?: string;
+  /** OPENAI_BASE_URL, OPENAI_API_KEY and the RECAGENT_LLM_* settings, as vars or secrets. */
+  [setting: string]: unknown;
 }
 
 /**
  * The read API over an exported artifact, with a flat in-memory index (LanceDB is a native addon and
  * cannot run in workerd). Writes answer 501: a Worker isolate has no durable place for them.
  */
-export async function createWorkerApp(artifact: WorkerArtifact, env: Pick<WorkerEnv, "RECAGENT_READ_KEY">): Promise<OpenAPIHono> {
+export async function createWorkerApp(artifact: WorkerArtifact, env: Omit<WorkerEnv, "ASSETS">): Promise<OpenAPIHono> {
   const model = restoreFactorModel(artifact.saved);
-  const services = await assembleServices({ ...artifact, model, index: memoryIndexOf(model, artifact.items) });
-  return createApp({ ...services, readKey: env.RECAGENT_READ_KEY });
+  // The LLM response cache lives as long as the isolate.
+  const llm = createLlmClient(llmConfigFromEnv(env), { cache: new MemoryCache() });
+  const services = await assembleServices({ ...artifact, model, index: memoryIndexOf(model, artifact.items), llm });
+  return createApp({ ...services, readKey: typeof env.RECAGENT_READ_KEY === "string" ? env.RECAGENT_READ_KEY : undefined });
 }
 
 let app: Promise<OpenAPIHono> | undefined;

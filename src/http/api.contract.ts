@@ -43,7 +43,7 @@ export function describeApiContract(name: string, make: () => Promise<Fixture>, 
     it("reports health: model, item count and index kind", async () => {
       const { status, json } = await call("GET", "/healthz");
       expect(status).toBe(200);
-      expect(json).toMatchObject({ status: "ok", model: "als", items: 12 });
+      expect(json).toMatchObject({ status: "ok", model: "als", items: 12, llm: "off" });
       expect(typeof json.index).toBe("string");
     });
 
@@ -80,6 +80,17 @@ export function describeApiContract(name: string, make: () => Promise<Fixture>, 
       expect(few.json.items.map((i: Json) => i.id)).toEqual(["7"]);
       const none = await recommend({ user_id: "a1", k: 5, filters: { genres_none: ["Action", "Comedy", "Horror"] } });
       expect(none.json.items).toEqual([]);
+    });
+
+    it("says so when rerank: llm is asked for and no LLM is configured, keeping retrieval order", async () => {
+      const plain = await recommend({ user_id: "a2", k: 5 });
+      expect(plain.json.ranker).toEqual({ name: "retrieval" });
+      const asked = await recommend({ user_id: "a2", k: 5, rerank: "llm" });
+      expect(asked.status).toBe(200);
+      expect(asked.json.ranker).toEqual({ name: "retrieval", fallback: "disabled" });
+      expect(asked.json.items.map((i: Json) => i.id)).toEqual(plain.json.items.map((i: Json) => i.id));
+      expect(asked.json.usage.calls).toBe(0);
+      expect((await recommend({ rerank: "gpt" })).status).toBe(400);
     });
 
     it("keeps seen items when exclude_seen is false", async () => {

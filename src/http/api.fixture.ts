@@ -2,6 +2,7 @@ import { assembleServices } from "../agent/assemble.ts";
 import type { Item } from "../core/types.ts";
 import { Interactions } from "../data/interactions.ts";
 import type { VectorIndex } from "../index/types.ts";
+import type { LlmClient } from "../llm/types.ts";
 import { alsSpec } from "../models/als.ts";
 import { ContentMap } from "../models/content-map.ts";
 import type { SavedModel } from "../models/persist.ts";
@@ -54,6 +55,8 @@ async function trainFixture(): Promise<{ model: FactorRecommender; data: Interac
 export interface FixtureOptions {
   makeIndex: (dimension: number) => Promise<VectorIndex>;
   writable: boolean;
+  /** Defaults to no LLM. */
+  llm?: LlmClient;
   writeKey?: string;
   maxBodyBytes?: number;
 }
@@ -88,6 +91,7 @@ export async function fixtureApp(opts: FixtureOptions): Promise<Fixture> {
     ...build,
     model,
     index,
+    llm: opts.llm,
     logs: opts.writable ? { catalog: { append: (c) => void catalogChanges.push(c) }, feedback: { append: (e) => void feedback.push(e) } } : undefined,
   });
   const deps: AppDeps = { ...services, writeKey: opts.writeKey, maxBodyBytes: opts.maxBodyBytes };

@@ -4,6 +4,7 @@ import { requireKey } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { docsPage } from "./docs.ts";
 import { errorResponse, handleError, validationError } from "./errors.ts";
+import { mountChat } from "./routes/chat.ts";
 import { mountFeedback } from "./routes/feedback.ts";
 import { mountItemReads, mountItemWrites } from "./routes/items.ts";
 import { mountRecommendations } from "./routes/recommendations.ts";
@@ -37,16 +38,20 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   if (deps.readKey) {
     const readGuard = requireKey(deps.readKey, "reads", "RECAGENT_READ_KEY");
     app.on(["GET"], "/v1/*", readGuard);
-    app.post("/v1/recommendations", readGuard);
+    app.on("POST", ["/v1/recommendations", "/v1/chat"], readGuard);
   }
 
   app.openapi(health, async (c) =>
-    c.json({ status: "ok" as const, model: deps.recommendations.modelName, items: await deps.index.count(), index: deps.index.kind }, 200),
+    c.json(
+      { status: "ok" as const, model: deps.recommendations.modelName, items: await deps.index.count(), index: deps.index.kind, llm: deps.llm.enabled ? deps.llm.modelFor("rerank") : "off" },
+      200,
+    ),
   );
   mountRecommendations(app, deps);
   mountItemReads(app, deps);
   mountItemWrites(app, deps);
   mountFeedback(app, deps);
+  mountChat(app, deps);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {

@@ -38,6 +38,7 @@ export const RecommendationRequest = z
     filters: Filters.optional(),
     exclude_seen: z.boolean().default(true),
     diversity: z.number().min(0).max(1).optional().openapi({ description: "MMR trade-off: 0 = relevance only, 1 = diversity only" }),
+    rerank: z.enum(["none", "llm"]).default("none").openapi({ description: "llm: listwise LLM re-ranking of the top candidates; falls back to retrieval order, labelled in `ranker`" }),
   })
   .strict()
   .openapi("RecommendationRequest");
@@ -64,11 +65,25 @@ export const RecommendedItemOut = z
   })
   .openapi("RecommendedItem");
 
+export const RankerOut = z
+  .object({
+    name: z.string().openapi({ description: "the ranker that ordered the items" }),
+    fallback: z.string().optional().openapi({ description: "why the ranker asked for did not serve (e.g. disabled, timeout, gated)" }),
+    partial: z.object({ failed_calls: z.number().int(), calls: z.number().int() }).optional(),
+  })
+  .openapi("Ranker");
+
+export const UsageOut = z
+  .object({ calls: z.number().int(), cached_calls: z.number().int(), prompt_tokens: z.number().int(), completion_tokens: z.number().int(), latency_ms: z.number() })
+  .openapi("LlmUsage");
+
 export const RecommendationResponse = z
   .object({
     items: z.array(RecommendedItemOut),
     model: z.string(),
     strategy: z.enum(["personalized", "fold-in", "popular"]),
+    ranker: RankerOut,
+    usage: UsageOut,
     took_ms: z.number(),
   })
   .openapi("RecommendationResponse");
@@ -98,7 +113,7 @@ export const FeedbackRequest = z
   .openapi("Feedback");
 
 export const HealthResponse = z
-  .object({ status: z.literal("ok"), model: z.string(), items: z.number().int(), index: z.string() })
+  .object({ status: z.literal("ok"), model: z.string(), items: z.number().int(), index: z.string(), llm: z.string().openapi({ description: "\"off\" or the re-ranking model" }) })
   .openapi("Health");
 
 export const IdParam = z.object({ id: id.openapi({ param: { name: "id", in: "path" } }) });

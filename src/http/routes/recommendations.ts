@@ -1,4 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { LlmUsage } from "../../llm/types.ts";
+import type { Served } from "../../ranking/types.ts";
 import type { AppDeps } from "../deps.ts";
 import { ErrorBody, RecommendationRequest, RecommendationResponse } from "../schemas.ts";
 
@@ -13,6 +15,18 @@ const route = createRoute({
   },
 });
 
+function rankerOut(served: Served) {
+  return {
+    name: served.ranker,
+    ...(served.fallback && { fallback: served.fallback }),
+    ...(served.partial && { partial: { failed_calls: served.partial.failedCalls, calls: served.partial.calls } }),
+  };
+}
+
+function usageOut(u: LlmUsage) {
+  return { calls: u.calls, cached_calls: u.cachedCalls, prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, latency_ms: Math.round(u.latencyMs) };
+}
+
 export function mountRecommendations(app: OpenAPIHono, deps: AppDeps): void {
   const now = deps.now ?? (() => performance.now());
   app.openapi(route, async (c) => {
@@ -25,6 +39,8 @@ export function mountRecommendations(app: OpenAPIHono, deps: AppDeps): void {
       k: body.k,
       excludeSeen: body.exclude_seen,
       diversity: body.diversity,
+      rerank: body.rerank,
+      signal: c.req.raw.signal,
       filter: f && { genresAny: f.genres_any, genresNone: f.genres_none, yearMin: f.year_min, yearMax: f.year_max, excludeIds: f.exclude_ids },
     });
     return c.json(
@@ -32,6 +48,8 @@ export function mountRecommendations(app: OpenAPIHono, deps: AppDeps): void {
         items: result.items.map((i) => ({ id: i.id, title: i.title, year: i.year, genres: i.genres, score: i.score, reasons: i.reasons })),
         model: deps.recommendations.modelName,
         strategy: result.strategy,
+        ranker: rankerOut(result.served),
+        usage: usageOut(result.usage),
         took_ms: Math.round((now() - start) * 1000) / 1000,
       },
       200,

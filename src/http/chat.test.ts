@@ -1,0 +1,3 @@
+import { describeChatApi } from "./chat.suite.ts";
+
+describeChatApi("node");
