@@ -9,8 +9,10 @@ type Json = Record<string, any>;
 async function ask(script: Parameters<typeof fakeLlmClient>[0]) {
   const { client, server } = fakeLlmClient(script, { timeoutMs: 2000, maxRetries: 1, retryBaseMs: 1 });
   const fx = await fixtureApp({ writable: false, llm: client, makeIndex: async (d) => new MemoryIndex(d) });
-  const call = (rerank: string) =>
-    fx.app.request("/v1/recommendations", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user_id: "k1", k: 5, rerank }) }).then(async (r) => ({ status: r.status, json: (await r.json()) as Json }));
+  const call = async (rerank: string) => {
+    const r = await fx.app.request("/v1/recommendations", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user_id: "k1", k: 5, rerank }) });
+    return { status: r.status, json: (await r.json()) as Json };
+  };
   return { plain: await call("none"), reranked: await call("llm"), server, health: (await (await fx.app.request("/healthz")).json()) as Json };
 }
 
