@@ -82,7 +82,7 @@ export async function startServer(
     logs: { catalog: artifacts.catalogLog, feedback: artifacts.feedbackLog },
     llm: createLlmClient(llmConfigFromEnv(env), { cache: new FileCache(join(artifacts.dir, "llm-cache")) }),
   });
-  const app = createApp({ ...services, writeKey: config.apiKey, readKey: config.readKey, maxBodyBytes: config.maxBodyBytes });
+  const app = createApp({ ...services, writeKey: config.apiKey, readKey: config.readKey, chatStateKey: env.RECAGENT_STATE_KEY || undefined, maxBodyBytes: config.maxBodyBytes });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
     s.once("error", reject);

@@ -24,7 +24,8 @@ export async function createWorkerApp(artifact: WorkerArtifact, env: Omit<Worker
   // The LLM response cache lives as long as the isolate.
   const llm = createLlmClient(llmConfigFromEnv(env), { cache: new MemoryCache() });
   const services = await assembleServices({ ...artifact, model, index: memoryIndexOf(model, artifact.items), llm });
-  return createApp({ ...services, readKey: typeof env.RECAGENT_READ_KEY === "string" ? env.RECAGENT_READ_KEY : undefined });
+  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+  return createApp({ ...services, readKey: text(env.RECAGENT_READ_KEY), chatStateKey: text(env.RECAGENT_STATE_KEY) });
 }
 
 let app: Promise<OpenAPIHono> | undefined;

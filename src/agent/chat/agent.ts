@@ -14,7 +14,7 @@ import type { ChatVocabulary } from "./vocabulary.ts";
 export type QuestionPolicy = "entropy" | "never";
 
 /** Liked titles, wanted attributes and a year range each count one; at this many the agent stops asking. */
-export const SPECIFIC_ENOUGH = 2;
+const SPECIFIC_ENOUGH = 2;
 
 export interface ChatAgentOptions {
   recommendations: RecommendService;

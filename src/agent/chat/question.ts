@@ -2,7 +2,7 @@ import type { Item } from "../../core/types.ts";
 import type { Attribute, PreferenceState, Question } from "./state.ts";
 
 /** Below this many bits an attribute hardly splits the candidates: asking about it would waste a turn. */
-export const MIN_ENTROPY_BITS = 1;
+const MIN_ENTROPY_BITS = 1;
 const MAX_OPTIONS = 4;
 
 /** The values of one attribute of an item; an item with several genres spreads its weight over them. */

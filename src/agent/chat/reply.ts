@@ -18,7 +18,7 @@ export interface ReplyContext {
   unresolved: readonly string[];
 }
 
-export function questionText(q: Question): string {
+function questionText(q: Question): string {
   return q.attribute === "genre" ? `What are you in the mood for: ${orList(q.options)}?` : `Any particular era: ${orList(q.options.map((o) => `the ${o}`))}?`;
 }
 

@@ -4,7 +4,7 @@ import type { PreferenceState } from "./state.ts";
 import type { ChatVocabulary } from "./vocabulary.ts";
 
 /** Candidates retrieved per turn: the pool questions are chosen over and boosts reorder. */
-export const CANDIDATES = 50;
+const CANDIDATES = 50;
 
 /**
  * The candidates for a state: liked items folded in as the history (popular items when there are none),

@@ -13,6 +13,8 @@ const cases: Array<[string, StateUpdate]> = [
   ["I didn't like Alien", { disliked: [t("1", "Alien")] }],
   ["I hated Notting Hill, but loved Heat (1995)", { liked: [t("6", "Heat")], disliked: [t("7", "Notting Hill")] }],
   ["Terminator 2", { liked: [t("4", "Terminator 2")] }],
+  ["Heat (1995)", { liked: [t("6", "Heat")] }],
+  ["Love Actually", { liked: [t("8", "Love Actually")] }],
   ["terminator", { liked: [t("3", "The Terminator")] }],
   ["i like good movies", {}],
   ["I'd like 2 comedies", { want: { genres: ["Comedy"] }, k: 2 }],

@@ -23,6 +23,8 @@ const NO_PREFERENCE = new Set(
 );
 const RESET = new Set(["start over", "reset", "restart", "new search", "clear", "forget it", "forget everything"]);
 const MAX_TITLE_WORDS = 8;
+/** Titles hardly ever end in these, so a run of words ending in one is not searched ("Toy Story from the 90s"). */
+const JOINING = new Set(["and", "or", "but", "from", "the", "a", "an", "of", "in", "with", "for", "to", "by", "on", "at", "please", "too"]);
 const COUNT = String.raw`(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)`;
 /** "show me 5", "top 3" */
 const COUNT_ASKED = new RegExp(String.raw`\b(?:show|give|recommend|suggest|list|top|want|need|just|only|get|pick|find)\s+(?:me\s+)?(?:the\s+)?(?:top\s+|best\s+)?${COUNT}\b`);
@@ -43,10 +45,19 @@ export class RuleParser {
     const whole = ws.filter((w) => !w.stop).map((w) => w.norm).join(" ");
     if (NO_PREFERENCE.has(whole)) return { noPreference: true };
     if (RESET.has(whole)) return { reset: true };
+    // A bare title ("Toy Story", "Heat (1995)") is the commonest way to name a favourite. Checked first, so
+    // its words are not read as preferences, unless a trigger says where titles are ("I liked Heat").
+    const hasTrigger = ws.some((_, i) => matchAt(ws, i, LIKE_TRIGGERS) || matchAt(ws, i, DISLIKE_TRIGGERS));
+    const bare = async () => (ws.length <= MAX_TITLE_WORDS ? await this.titles.resolve(message.trim()) : undefined);
+    const bareFirst = hasTrigger ? undefined : await bare();
+    if (bareFirst) return { liked: [bareFirst] };
 
     const used = new Array<boolean>(ws.length).fill(false);
     const update: StateUpdate = {};
     const mentions = await this.titleMentions(message, ws, used);
+    // A title that contains a trigger word ("Love Actually") is still a bare title.
+    const bareAfter = hasTrigger && mentions.liked.length + mentions.disliked.length === 0 ? await bare() : undefined;
+    if (bareAfter) return { liked: [bareAfter] };
     if (mentions.liked.length) update.liked = mentions.liked;
     if (mentions.disliked.length) update.disliked = mentions.disliked;
     const genres = this.genres(ws, used);
@@ -58,12 +69,6 @@ export class RuleParser {
     if (bounds.min !== undefined || bounds.max !== undefined) update.years = bounds;
     const k = this.count(rest);
     if (k !== undefined) update.k = k;
-
-    if (Object.keys(update).length === 0 && ws.length <= MAX_TITLE_WORDS) {
-      // A bare title ("Toy Story") is the commonest way to name a favourite.
-      const title = await this.titles.resolve(message.trim());
-      if (title) update.liked = [title];
-    }
     return update;
   }
 
@@ -93,12 +98,17 @@ export class RuleParser {
     return { liked, disliked };
   }
 
-  /** The longest run of words from `from` (within the clause, at most MAX_TITLE_WORDS) that names a catalog title. */
+  /**
+   * The longest run of words from `from` (within the sentence, at most MAX_TITLE_WORDS) that names a catalog
+   * title. Commas may be part of a title ("Gas, Food, Lodging"); a run ending in a joining word or in a year in
+   * parentheses (the hint for the run before it) is not searched.
+   */
   private async titleAt(message: string, ws: Word[], from: number): Promise<{ title: TitleRef; last: number } | undefined> {
     let to = from;
-    while (to < ws.length && to - from < MAX_TITLE_WORDS && !ws[to].stop) to++;
+    while (to < ws.length && to - from < MAX_TITLE_WORDS && (!ws[to].stop || ws[to].norm === ",")) to++;
     for (let end = to; end > from; end--) {
       if (end - from === 1 && smallNumber(ws[from].norm) !== undefined) return undefined; // "like 5 of them": a count, not the film "5"
+      if (ws[end - 1].stop || (end - from > 1 && (JOINING.has(ws[end - 1].norm) || yearHintEnd(message, ws, end - 1)))) continue;
       const withYear = yearHintEnd(message, ws, end);
       const title = await this.titles.resolve(message.slice(ws[from].start, withYear?.offset ?? ws[end - 1].end));
       if (title) return { title, last: withYear ? end : end - 1 };

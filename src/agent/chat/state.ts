@@ -21,7 +21,7 @@ export const TitleRef = z.object({ id: z.string().min(1).max(200), title: z.stri
 export type TitleRef = z.infer<typeof TitleRef>;
 
 const Attributes = z.object({ genres: terms, tags: terms, moods: terms }).strict();
-export type Attributes = z.infer<typeof Attributes>;
+type Attributes = z.infer<typeof Attributes>;
 
 export const Question = z.object({ attribute: z.enum(ATTRIBUTES), options: z.array(term).min(2).max(6) }).strict();
 export type Question = z.infer<typeof Question>;
@@ -142,4 +142,4 @@ export function describeState(s: PreferenceState): string {
 
 const join = (word: string) => (xs: readonly string[]) => (xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} ${word} ${xs[xs.length - 1]}`);
 export const orList = join("or");
-export const andList = join("and");
+const andList = join("and");

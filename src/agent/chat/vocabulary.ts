@@ -27,7 +27,7 @@ const SYNONYMS: Record<string, string[]> = {
 };
 
 /** Words that carry no preference of their own ("movies", "something"): never a title by themselves. */
-export const FILLER = new Set(
+const FILLER = new Set(
   "a an the some something anything any movie movies film films flick flicks one ones stuff show me please i want would like to watch see good great new more kind sort of type with and or".split(" "),
 );
 

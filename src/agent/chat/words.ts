@@ -13,7 +13,7 @@ export interface Word {
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*|[,;.!?]/gu;
 
-export function normalizeWord(raw: string): string {
+function normalizeWord(raw: string): string {
   return raw
     .normalize("NFKD")
     .replace(/\p{M}/gu, "")
@@ -25,11 +25,19 @@ export function words(text: string): Word[] {
   const out: Word[] = [];
   for (const m of text.matchAll(WORD)) {
     const stop = /^[,;.!?]$/.test(m[0]);
-    // A period with no space after it ("E.T", "3.5") sits inside a word, not at the end of a clause.
-    if (stop && m[0] === "." && !/^\s/.test(text.slice(m.index + 1))) continue;
+    if (stop && m[0] === "." && !endsSentence(text, m.index, out[out.length - 1])) continue;
     out.push({ norm: stop ? m[0] : normalizeWord(m[0]), start: m.index, end: m.index + m[0].length, stop });
   }
   return out;
+}
+
+/** Abbreviations whose period does not end a sentence: "Mr. Holland's Opus", "Dr. Strangelove". */
+const ABBREVIATIONS = new Set(["mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "mt", "ft"]);
+
+/** A period ends a sentence unless a word follows without a space ("E.T", "3.5") or it closes an initial or abbreviation ("M. Butterfly"). */
+function endsSentence(text: string, at: number, before: Word | undefined): boolean {
+  if (!/^\s/.test(text.slice(at + 1))) return false;
+  return !(before && before.end === at && !before.stop && (before.norm.length === 1 || ABBREVIATIONS.has(before.norm)));
 }
 
 /** Normalized words of a text, without boundaries: how titles and vocabulary entries are compared. */

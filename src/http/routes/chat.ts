@@ -1,16 +1,16 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { ChatAgent, ChatReply, ChatTurn, LlmFallback } from "../../agent/chat/agent.ts";
-import { MAX_K } from "../../agent/chat/state.ts";
+import type { ChatAgent, ChatReply, ChatTurn, ChatTurnInput, LlmFallback } from "../../agent/chat/agent.ts";
+import { ATTRIBUTES, MAX_K } from "../../agent/chat/state.ts";
 import { type StateCodec, stateCodec } from "../../agent/chat/state-token.ts";
 import { NotSupportedError } from "../../core/errors.ts";
 import { chatPage } from "../chat-page.ts";
 import type { AppDeps } from "../deps.ts";
 import { ErrorBody, RecommendedItemOut } from "../schemas.ts";
 
-export const MAX_MESSAGES = 50;
-export const MAX_MESSAGE_CHARS = 2000;
+const MAX_MESSAGES = 50;
+const MAX_MESSAGE_CHARS = 2000;
 const MAX_STATE_CHARS = 32_000;
 
 const ChatMessage = z
@@ -20,7 +20,7 @@ const ChatMessage = z
   })
   .strict();
 
-export const ChatRequest = z
+const ChatRequest = z
   .object({
     messages: z
       .array(ChatMessage)
@@ -34,10 +34,10 @@ export const ChatRequest = z
   .strict()
   .openapi("ChatRequest");
 
-const Question = z.object({ attribute: z.enum(["genre", "decade"]), options: z.array(z.string()) }).openapi("ChatQuestion");
+const Question = z.object({ attribute: z.enum(ATTRIBUTES), options: z.array(z.string()) }).openapi("ChatQuestion");
 const Fallback = z.object({ stage: z.string(), reason: z.string(), message: z.string() });
 
-export const ChatResponse = z
+const ChatResponse = z
   .object({
     reply: z.string(),
     recommendations: z.array(RecommendedItemOut),
@@ -74,7 +74,7 @@ export function mountChat(app: OpenAPIHono, deps: AppDeps): void {
     if (!deps.chat) throw new NotSupportedError("chat is not configured on this deployment");
     const body = c.req.valid("json");
     const users = body.messages.filter((m) => m.role === "user").map((m) => m.content);
-    const input = {
+    const input: ChatTurnInput = {
       message: users[users.length - 1],
       state: body.state === undefined ? undefined : await codec.decode(body.state),
       earlier: users.slice(0, -1),
@@ -91,11 +91,12 @@ export function mountChat(app: OpenAPIHono, deps: AppDeps): void {
 const wantsEvents = (c: Context) => (c.req.header("accept") ?? "").includes("text/event-stream");
 
 /**
- * Events in order: recommendations (as soon as retrieval is done, before the reply is written), one error
- * per LLM stage that failed (with the fallback already under way), delta with the reply text, state, done.
- * Any failure ends the stream with an error event and done, so a client never waits on a dead connection.
+ * Events in order: error if the LLM parser failed (the rules took over), recommendations (as soon as
+ * retrieval is done, before the reply is written), error if the LLM reply failed (the template took over),
+ * delta with the reply text (one: the LLM client does not stream tokens), state, done. An unexpected failure
+ * ends the stream with an error event and done, so a client never waits on a dead connection.
  */
-function streamTurn(c: Context, chat: ChatAgent, codec: StateCodec, input: Parameters<ChatAgent["turn"]>[0]): Response {
+function streamTurn(c: Context, chat: ChatAgent, codec: StateCodec, input: ChatTurnInput): Response {
   return streamSSE(c, async (stream) => {
     const send = (event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(data) });
     try {
