@@ -51,6 +51,10 @@ export class LanceDbIndex implements VectorIndex {
    * kill mid-build leaves the previous table as it was (or, on a first build, no version, which `open`
    * treats as an empty table). The text indexes are a second commit, and `open` creates them if a kill
    * came in between. Run it as the table's only writer.
+   *
+   * With fewer than 3 LanceDB compute threads (LANCE_CPU_THREADS defaults to the core count), LanceDB 0.31
+   * deadlocks building the text index of a table of about 300k rows or more: on a 2-core machine the
+   * entry point must set LANCE_CPU_THREADS=4 before LanceDB is first used.
    */
   static async build(dir: string, rows: readonly IndexedItem[], opts: LanceDbOptions): Promise<LanceDbIndex> {
     checkDimension(opts.dimension);
