@@ -1,3 +1,5 @@
+import { choleskyLower } from "./cholesky.ts";
+
 /**
  * Inverse of a dense symmetric positive-definite n x n matrix (row-major, float64), in place, through its
  * Cholesky factor: A = L L^T, W = L^{-1}, A^{-1} = W^T W. About n^3 multiply-adds; every inner loop runs
@@ -8,25 +10,6 @@ export function spdInverse(a: Float64Array, n: number): boolean {
   if (!choleskyLower(a, n)) return false;
   invertLowerInPlace(a, n);
   gramOfLowerIntoSymmetric(a, n);
-  return true;
-}
-
-/** Row-oriented (Cholesky-Banachiewicz) factorisation; L overwrites the lower triangle, the upper is untouched. */
-function choleskyLower(a: Float64Array, n: number): boolean {
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let j = 0; j <= i; j++) {
-      const rj = j * n;
-      let s = a[ri + j];
-      for (let k = 0; k < j; k++) s -= a[ri + k] * a[rj + k];
-      if (j < i) {
-        a[ri + j] = s / a[rj + j];
-      } else {
-        if (!(s > 0)) return false;
-        a[ri + i] = Math.sqrt(s);
-      }
-    }
-  }
   return true;
 }
 
