@@ -15,6 +15,8 @@ import { type FeedbackEvent, type FeedbackLog, FeedbackService } from "./feedbac
 import { HistoryStore } from "./history.ts";
 import { ItemStore } from "./item-store.ts";
 import { applyCatalogChanges, type CatalogChange, type CatalogLog, ItemOnboarding } from "./onboarding.ts";
+import { type DescribedItem, describeItem, type ItemText } from "./metadata/describe.ts";
+import { MetadataExtractor } from "./metadata/extract.ts";
 import { RecommendService } from "./recommend-service.ts";
 
 export interface ServiceInputs {
@@ -67,9 +69,15 @@ export async function assembleServices(input: ServiceInputs): Promise<Services> 
     index: input.index,
     llm,
     chat,
-    onboarding: new ItemOnboarding(input.index, store, input.contentMap, isTrained, input.logs.catalog),
+    onboarding: new ItemOnboarding(input.index, store, input.contentMap, isTrained, input.logs.catalog, describerFor(input.items, llm)),
     feedback: new FeedbackService(input.logs.feedback, histories, store),
   };
+}
+
+/** Item text -> metadata: the LLM when configured, the catalog-vocabulary extractor otherwise or on failure. */
+function describerFor(items: readonly Item[], llm: LlmClient): (item: ItemText) => Promise<DescribedItem> {
+  const extractor = MetadataExtractor.fromCatalog(items);
+  return (item) => describeItem(llm, item, extractor.vocabulary, (x) => extractor.extract(x));
 }
 
 /** The saved model, which must be a factor model: the service retrieves by its item vectors. */

@@ -3,6 +3,8 @@ import type { Item } from "../core/types.ts";
 import type { IndexedItem, VectorIndex } from "../index/types.ts";
 import type { ContentMap } from "../models/content-map.ts";
 import type { ItemStore } from "./item-store.ts";
+import type { DescribedItem, ItemText } from "./metadata/describe.ts";
+import { yearIn } from "./metadata/extract.ts";
 
 export interface ItemInput {
   id?: string;
@@ -11,6 +13,12 @@ export interface ItemInput {
   genres?: string[];
   tags?: string[];
   year?: number;
+}
+
+export interface Onboarded {
+  item: Item;
+  /** Present when the item's metadata was derived from its text: by whom, and the LLM's usage. */
+  described?: DescribedItem;
 }
 
 /** One change to the catalog after the build; `vector` is absent for a trained item (it keeps the model's). */
@@ -33,15 +41,17 @@ export class ItemOnboarding {
     private readonly contentMap: ContentMap,
     private readonly isTrained: (id: string) => boolean,
     private readonly log: CatalogLog,
+    /** Item text -> metadata (LLM or catalog-vocabulary rules); used when an item arrives without genres. */
+    private readonly describe?: (item: ItemText) => Promise<DescribedItem>,
   ) {}
 
-  async create(input: ItemInput): Promise<Item> {
+  async create(input: ItemInput): Promise<Onboarded> {
     const id = input.id ?? `item-${crypto.randomUUID()}`;
     if (this.store.has(id)) throw new ConflictError(`item "${id}" already exists; use PUT /v1/items/${encodeURIComponent(id)} to change it`);
     return this.put(id, input);
   }
 
-  async update(id: string, input: ItemInput): Promise<Item> {
+  async update(id: string, input: ItemInput): Promise<Onboarded> {
     if (!this.store.has(id)) throw new NotFoundError(`item "${id}" does not exist; create it with POST /v1/items`);
     if (input.id !== undefined && input.id !== id) throw new ConflictError(`the body's id "${input.id}" differs from the path's "${id}"`);
     return this.put(id, input);
@@ -54,12 +64,19 @@ export class ItemOnboarding {
     await applyCatalogChanges([change], this.index, this.store, this.isTrained);
   }
 
-  private async put(id: string, input: ItemInput): Promise<Item> {
+  private async put(id: string, input: ItemInput): Promise<Onboarded> {
     const item: Item = { id, title: input.title, year: input.year, genres: input.genres ?? [], tags: input.tags ?? [], text: input.description };
+    // Genres are the strongest content feature; an item that arrives without them gets them from its text.
+    const described = !input.genres?.length && this.describe ? await this.describe({ title: input.title, description: input.description }) : undefined;
+    if (described) {
+      item.genres = described.metadata.genres;
+      item.tags = [...new Set([...item.tags, ...described.metadata.keywords])];
+      item.year ??= yearIn({ title: input.title, description: input.description });
+    }
     const change: CatalogChange = this.isTrained(id) ? { op: "put", item } : { op: "put", item, vector: Array.from(this.contentMap.map(item)) };
     await this.log.append(change);
     await applyCatalogChanges([change], this.index, this.store, this.isTrained);
-    return item;
+    return { item, described };
   }
 }
 

@@ -35,7 +35,10 @@ async function run(...argv: string[]): Promise<{ code: number; out: string[]; er
   }
 }
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
 
 describe("recagent eval", () => {
   it("prints exactly one JSON line with the P1 report", async () => {
@@ -95,6 +98,26 @@ describe("recagent train and recommend", () => {
     expect(unknown.err).toMatch(/user "nobody" is not in the model/);
     const noDir = await run("recommend", "--model-dir", join(dir, "nothing"), "--user", "u1");
     expect(noDir.err).toMatch(/model\.json: missing/);
+  });
+});
+
+describe("recagent enrich", () => {
+  it("writes one metadata line per item, labelled with who produced it", async () => {
+    // The rules path, whatever endpoint the developer's shell may configure.
+    vi.stubEnv("OPENAI_BASE_URL", "");
+    vi.stubEnv("OPENAI_API_KEY", "");
+    const items = join(dir, "enrich-items.jsonl");
+    writeFileSync(items, '{"id":"a","title":"Space Lovers","description":"A romantic comedy set on a space station in 2040.","genres":["Comedy"]}\n{"id":"b","title":"Quiet","genres":["Drama","Romance","Sci-Fi"]}\n');
+    const outFile = join(dir, "enriched.jsonl");
+    const { code, out } = await run("enrich", "--items", items, "--out", outFile);
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/enriched 2 items with the catalog-vocabulary extractor/);
+    const lines = readFileSync(outFile, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.id, l.source, l.fallback])).toEqual([["a", "rules", "disabled"], ["b", "rules", "disabled"]]);
+    expect(lines[0].metadata.genres).toEqual(expect.arrayContaining(["Comedy", "Romance"]));
+    const bad = await run("enrich", "--items", join(dir, "missing.jsonl"), "--out", outFile);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/missing\.jsonl: file not found/);
   });
 });
 

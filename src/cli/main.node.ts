@@ -3,6 +3,8 @@ import { useWorkerThreads } from "../numeric/kernel-pool.node.ts";
 import { serveCommand } from "../entry/node.ts";
 import { evalCommand } from "./eval.node.ts";
 import { exportCommand } from "./export.node.ts";
+import { evalColdCommand } from "./eval-cold.node.ts";
+import { enrichCommand } from "./enrich.node.ts";
 import { evalRatingCommand } from "./eval-rating.node.ts";
 import { recommendCommand } from "./recommend.node.ts";
 import { trainCommand } from "./train.node.ts";
@@ -14,6 +16,8 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   serve: { run: serveCommand, summary: "train on first start, then serve the HTTP API (the main job)" },
   eval: { run: evalCommand, summary: "top-N evaluation by protocol P1 (one model or a comparison table)" },
   "eval-rating": { run: evalRatingCommand, summary: "rating prediction by protocol P3 (RMSE, MAE)" },
+  "eval-cold": { run: evalColdCommand, summary: "cold-start items by protocol P2, through the onboarding code path" },
+  enrich: { run: enrichCommand, summary: "derive item metadata from item text for a whole catalog (LLM or rules)" },
   train: { run: trainCommand, summary: "train a model on a data set and save it to a directory" },
   tune: { run: tuneCommand, summary: "choose hyper-parameters by grid search on a validation split carved from train" },
   export: { run: exportCommand, summary: "write the model and catalog the Cloudflare Worker serves" },

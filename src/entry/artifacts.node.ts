@@ -17,7 +17,8 @@ import type { FeedbackEvent } from "../agent/feedback.ts";
 import type { CatalogChange } from "../agent/onboarding.ts";
 import { JsonlLog } from "./jsonl-log.node.ts";
 
-export const ARTIFACT_VERSION = 1;
+/** 2: content-map.json became format 2 (new features, base64 weights); an older build is rebuilt, not misread. */
+export const ARTIFACT_VERSION = 2;
 
 /** What a finished build wrote; its presence marks the build complete (it is written last). */
 export interface Manifest {

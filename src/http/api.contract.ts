@@ -183,6 +183,20 @@ export function describeApiContract(name: string, make: () => Promise<Fixture>, 
         expect(fx.catalogChanges.map((c) => c.op)).toEqual(["put", "put", "delete"]);
       });
 
+      it("onboards an item from only a title and a description, deriving its genres without an LLM", async () => {
+        const created = await call("POST", "/v1/items", { id: "desc-1", title: "Paris Hearts", description: "A romantic comedy: two strangers fall in love in Paris in 2001." }, auth);
+        expect(created.status).toBe(201);
+        expect(created.json.metadata).toMatchObject({ source: "rules", fallback: "disabled" });
+        expect(created.json.genres).toEqual(expect.arrayContaining(["Comedy", "Romance"]));
+        expect(created.json.year).toBe(2001);
+        const romance = await recommend({ history: [{ item_id: "7" }, { item_id: "9" }], k: 12 });
+        const action = await recommend({ history: [{ item_id: "3" }, { item_id: "4" }], k: 12 });
+        const rank = (json: Json) => json.items.findIndex((i: Json) => i.id === "desc-1");
+        expect(rank(romance.json)).toBeGreaterThanOrEqual(0);
+        expect(rank(romance.json)).toBeLessThan(rank(action.json));
+        expect((await call("DELETE", "/v1/items/desc-1", undefined, auth)).status).toBe(200);
+      });
+
       it("reflects feedback in the very next recommendation", async () => {
         const before = await recommend({ user_id: "a1", k: 1 });
         expect(before.json.items[0].id).toBe("4");

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import type { LlmUsage } from "../llm/types.ts";
 
 const id = z.string().min(1).max(200);
 const genre = z.string().min(1).max(100);
@@ -77,6 +78,10 @@ export const UsageOut = z
   .object({ calls: z.number().int(), cached_calls: z.number().int(), prompt_tokens: z.number().int(), completion_tokens: z.number().int(), latency_ms: z.number() })
   .openapi("LlmUsage");
 
+export function usageOut(u: LlmUsage): z.infer<typeof UsageOut> {
+  return { calls: u.calls, cached_calls: u.cachedCalls, prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, latency_ms: Math.round(u.latencyMs) };
+}
+
 export const RecommendationResponse = z
   .object({
     items: z.array(RecommendedItemOut),
@@ -87,6 +92,17 @@ export const RecommendationResponse = z
     took_ms: z.number(),
   })
   .openapi("RecommendationResponse");
+
+export const OnboardedItemOut = ItemOut.extend({
+  metadata: z
+    .object({
+      source: z.enum(["llm", "rules"]).openapi({ description: "who derived genres and keywords from the item's text" }),
+      fallback: z.string().optional().openapi({ description: "why the LLM did not (e.g. disabled, timeout, malformed)" }),
+      dropped_genres: z.array(z.string()).openapi({ description: "genres the LLM proposed outside the catalog's vocabulary" }),
+      usage: UsageOut,
+    })
+    .optional(),
+}).openapi("OnboardedItem");
 
 export const ScoredItemsResponse = z.object({ items: z.array(ItemOut.extend({ score: z.number() })) }).openapi("ScoredItems");
 

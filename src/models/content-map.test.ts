@@ -1,46 +1,95 @@
 import { describe, expect, it } from "vitest";
-import { ContentFeaturizer } from "./content-features.ts";
+import { solveSpd } from "../numeric/cholesky.ts";
+import { mulberry32 } from "../numeric/random.ts";
+import { ContentFeaturizer, mapFeatures, referenceKeys } from "./content-features.ts";
 import { ContentMap } from "./content-map.ts";
 
-const catalog = [
-  { title: "Alpha", year: 1995, genres: ["Drama"], tags: ["time travel", "robots"] },
-  { title: "Beta", year: 1999, genres: ["Comedy"], tags: ["time travel"] },
-  { title: "Gamma", year: 2004, genres: ["Drama", "War"], tags: ["robots"] },
-  { title: "Delta", genres: ["Comedy"], tags: ["one-off"] },
-];
-
-describe("ContentFeaturizer", () => {
-  const f = ContentFeaturizer.fromCatalog(catalog);
-
-  it("builds a frozen vocabulary: genres, tags seen on two items or more, decades", () => {
-    expect(f.vocabulary).toEqual({ genres: ["Comedy", "Drama", "War"], tags: ["robots", "time travel"], decades: [1990, 2000] });
-    expect(f.dimension).toBe(1 + 3 + 2 + 2 + 1);
+describe("content features", () => {
+  it("spells the reference keys as reference_p2.py does: genres, decade, ASCII title words", () => {
+    expect(referenceKeys({ title: "Amélie", year: 2001, genres: ["Romance", "Comedy"] })).toEqual(["genre=Comedy", "genre=Romance", "decade=2000", "word=am", "word=lie"]);
+    expect(referenceKeys({ title: "Up Up and Away" })).toEqual(["word=up", "word=and", "word=away"]);
   });
 
-  it("marks genres, tags, the decade, and vocabulary words found in the title or description", () => {
-    const x = Array.from(f.featurize({ title: "New", year: 1991, text: "A war story about Time Travel." }));
-    // bias, Comedy, Drama, War, robots, time travel, 1990s, 2000s, year unknown
-    expect(x).toEqual([1, 0, 0, 1, 0, 1, 1, 0, 0]);
-    expect(Array.from(f.featurize({ title: "Bare" })).at(-1)).toBe(1);
+  it("adds a bias, genre pairs and the year on 2-, 3- and 5-year triangular bins", () => {
+    const features = mapFeatures({ title: "X", year: 1994, genres: ["Drama", "Comedy", "War"] });
+    const year = features.filter(([k]) => k.startsWith("year/")).map(([k, w]) => [k, Number(w.toFixed(3))]);
+    // 1994 is a 2-year knot (997 * 2), two thirds of the way from 1992 to 1995, four fifths from 1990 to 1995.
+    expect(year).toEqual([["year/2=997", 1], ["year/3=664", 0.333], ["year/3=665", 0.667], ["year/5=398", 0.2], ["year/5=399", 0.8]]);
+    expect(features.filter(([k]) => k.startsWith("genres=")).map(([k]) => k)).toEqual(["genres=Comedy|Drama", "genres=Comedy|War", "genres=Drama|War"]);
+    expect(features[0]).toEqual(["bias", 1]);
+    expect(mapFeatures({ title: "X" })).toEqual([["bias", 1], ["word=x", 1], ["year=unknown", 1]]);
+  });
+
+  it("freezes a vocabulary of the keys found on two catalog items or more, and drops the rest", () => {
+    const f = ContentFeaturizer.fromCatalog([
+      { title: "Red Alpha", genres: ["Drama"] },
+      { title: "Red Beta", genres: ["Drama", "War"] },
+      { title: "Gamma" },
+    ]);
+    expect(f.vocabulary).toEqual(["bias", "genre=Drama", "word=red", "year=unknown"]);
+    const x = f.featurize({ title: "Red Delta", genres: ["War"] });
+    expect(x.indices.map((i) => f.vocabulary[i])).toEqual(["bias", "word=red", "year=unknown"]);
   });
 });
 
+/** Every genre set with every year, `copies` times: the ridge is well determined and its penalty small. */
+function catalog(copies = 1) {
+  const genres = [["Drama"], ["Comedy"], ["War"], ["Comedy", "Drama"]];
+  const years = [1980, 1984, 1990, 1995, 2001, 2004];
+  return Array.from({ length: copies }, () => genres.flatMap((g) => years.map((year) => ({ title: "Shared", year, genres: g })))).flat();
+}
+
 describe("ContentMap", () => {
-  it("recovers vectors that are a linear function of the features", () => {
-    const f = ContentFeaturizer.fromCatalog(catalog);
-    // Every combination of genre, tag set and year, so the least-squares problem is fully determined.
-    const tagSets = [[], ["robots"], ["time travel"], ["robots", "time travel"]];
-    const items = ["Comedy", "Drama", "War"].flatMap((genre) =>
-      tagSets.flatMap((tags) => [1994, 2002, undefined].map((year) => ({ title: "x", genres: [genre], tags, year }))),
-    );
-    // Factor 0 = 1 for Drama + 0.5 for the 2000s, factor 1 = 1 for time travel.
-    const target = (it: (typeof items)[number]) => [(it.genres[0] === "Drama" ? 1 : 0) + ((it.year ?? 0) >= 2000 ? 0.5 : 0), it.tags.includes("time travel") ? 1 : 0];
-    const map = ContentMap.fit(items, Float32Array.from(items.flatMap(target)), 2, 1e-3, f);
-    for (const probe of [{ title: "New", genres: ["Drama"], tags: ["time travel"], year: 2005 }, { title: "New", genres: ["War"], tags: [], year: 1990 }]) {
+  it("recovers item vectors that are a linear function of the features", () => {
+    const items = catalog(10);
+    // Factor 0: 1 for Drama; factor 1: the year's distance from 1980 in decades (linear in the bins' weights).
+    const target = (it: { year: number; genres: string[] }) => [it.genres.includes("Drama") ? 1 : 0, (it.year - 1980) / 10];
+    const map = ContentMap.fit(items, Float32Array.from(items.flatMap(target)), 2);
+    for (const probe of [{ title: "Shared", year: 1990, genres: ["Drama"] }, { title: "Shared", year: 2001, genres: ["War"] }]) {
       const v = map.map(probe);
       const want = target(probe);
-      expect(v[0]).toBeCloseTo(want[0], 2);
-      expect(v[1]).toBeCloseTo(want[1], 2);
+      expect(v[0]).toBeCloseTo(want[0], 1);
+      expect(v[1]).toBeCloseTo(want[1], 1);
     }
+  });
+
+  it("solves the same normal equations as a dense Cholesky", () => {
+    const items = catalog();
+    const f = 3;
+    const next = mulberry32(7);
+    const vectors = Float32Array.from({ length: items.length * f }, () => next() - 0.5);
+    const shrinkage = 0.05;
+    const map = ContentMap.fit(items, vectors, f, { shrinkage });
+
+    const featurizer = ContentFeaturizer.fromCatalog(items);
+    const d = featurizer.dimension;
+    const gram = new Float64Array(d * d);
+    const rhs = Array.from({ length: f }, () => new Float64Array(d));
+    items.forEach((item, r) => {
+      const { indices, values } = featurizer.featurize(item);
+      indices.forEach((a, i) => {
+        indices.forEach((b, j) => (gram[a * d + b] += values[i] * values[j]));
+        for (let c = 0; c < f; c++) rhs[c][a] += values[i] * vectors[r * f + c];
+      });
+    });
+    for (let a = 0; a < d; a++) gram[a * d + a] += shrinkage * items.length;
+    for (const b of rhs) expect(solveSpd(gram.slice(), b, d)).toBe(true);
+    for (const item of items.slice(0, 5)) {
+      const { indices, values } = featurizer.featurize(item);
+      const got = map.map(item);
+      for (let c = 0; c < f; c++) {
+        const want = indices.reduce((s, a, i) => s + values[i] * rhs[c][a], 0);
+        expect(Math.abs(got[c] - want)).toBeLessThan(1e-3);
+      }
+    }
+  });
+
+  it("round-trips through JSON and refuses a file of another format", () => {
+    const items = catalog();
+    const map = ContentMap.fit(items, Float32Array.from(items.flatMap((_, r) => [r, -r])), 2);
+    const back = ContentMap.fromJSON(JSON.parse(JSON.stringify(map)));
+    const probe = { title: "shared", year: 1993, genres: ["War", "Drama"] };
+    expect(Array.from(back.map(probe))).toEqual(Array.from(map.map(probe)));
+    expect(() => ContentMap.fromJSON({ vocabulary: { genres: [] }, factors: 2, weights: [] })).toThrow(/rebuild the artifacts/);
   });
 });

@@ -3,7 +3,8 @@ import { NotFoundError, NotSupportedError } from "../../core/errors.ts";
 import type { Item } from "../../core/types.ts";
 import type { Scored } from "../../index/types.ts";
 import type { AppDeps } from "../deps.ts";
-import { ErrorBody, IdParam, ItemInput, ItemOut, KQuery, ScoredItemsResponse, SearchQuery } from "../schemas.ts";
+import type { Onboarded } from "../../agent/onboarding.ts";
+import { ErrorBody, IdParam, ItemInput, ItemOut, KQuery, OnboardedItemOut, ScoredItemsResponse, SearchQuery, usageOut } from "../schemas.ts";
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { "application/json": { schema } }, description });
 const errors = {
@@ -16,13 +17,19 @@ const getItem = createRoute({ method: "get", path: "/v1/items/{id}", summary: "O
 const searchItems = createRoute({ method: "get", path: "/v1/items", summary: "Full-text title search", request: { query: SearchQuery }, responses: { 200: json(ScoredItemsResponse, "Matches, best first"), ...errors } });
 const similarItems = createRoute({ method: "get", path: "/v1/items/{id}/similar", summary: "Items similar to one item", request: { params: IdParam, query: KQuery }, responses: { 200: json(ScoredItemsResponse, "Similar items, best first"), ...errors } });
 const body = { body: { content: { "application/json": { schema: ItemInput } }, required: true } };
-const createItem = createRoute({ method: "post", path: "/v1/items", summary: "Onboard a new item from its content", request: body, responses: { 201: json(ItemOut, "Created; recommendable at once"), ...writeErrors } });
-const updateItem = createRoute({ method: "put", path: "/v1/items/{id}", summary: "Replace an item's content", request: { params: IdParam, ...body }, responses: { 200: json(ItemOut, "Updated"), ...writeErrors } });
+const createItem = createRoute({ method: "post", path: "/v1/items", summary: "Onboard a new item from its content", request: body, responses: { 201: json(OnboardedItemOut, "Created; recommendable at once"), ...writeErrors } });
+const updateItem = createRoute({ method: "put", path: "/v1/items/{id}", summary: "Replace an item's content", request: { params: IdParam, ...body }, responses: { 200: json(OnboardedItemOut, "Updated"), ...writeErrors } });
 const deleteItem = createRoute({ method: "delete", path: "/v1/items/{id}", summary: "Remove an item", request: { params: IdParam }, responses: { 200: json(z.object({ deleted: z.string() }), "Deleted"), ...writeErrors } });
 
 export function itemOut(item: Item) {
   return { id: item.id, title: item.title, year: item.year, genres: item.genres, tags: item.tags, text: item.text };
 }
+function onboardedOut({ item, described }: Onboarded) {
+  if (!described) return itemOut(item);
+  const metadata = { source: described.source, dropped_genres: described.droppedGenres, usage: usageOut(described.usage), ...(described.fallback && { fallback: described.fallback }) };
+  return { ...itemOut(item), metadata };
+}
+
 const scoredOut = (found: Scored[]) => ({ items: found.map((s) => ({ ...itemOut(s.item), score: s.score })) });
 
 export function mountItemReads(app: OpenAPIHono, deps: AppDeps): void {
@@ -48,8 +55,8 @@ export function mountItemWrites(app: OpenAPIHono, deps: AppDeps): void {
     if (!deps.onboarding) throw new NotSupportedError("this deployment serves a read-only catalog; onboard items on the Node service");
     return deps.onboarding;
   };
-  app.openapi(createItem, async (c) => c.json(itemOut(await onboarding().create(c.req.valid("json"))), 201));
-  app.openapi(updateItem, async (c) => c.json(itemOut(await onboarding().update(c.req.valid("param").id, c.req.valid("json"))), 200));
+  app.openapi(createItem, async (c) => c.json(onboardedOut(await onboarding().create(c.req.valid("json"))), 201));
+  app.openapi(updateItem, async (c) => c.json(onboardedOut(await onboarding().update(c.req.valid("param").id, c.req.valid("json"))), 200));
   app.openapi(deleteItem, async (c) => {
     const { id } = c.req.valid("param");
     await onboarding().delete(id);

@@ -1,8 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import type { LlmUsage } from "../../llm/types.ts";
 import type { Served } from "../../ranking/types.ts";
 import type { AppDeps } from "../deps.ts";
-import { ErrorBody, RecommendationRequest, RecommendationResponse } from "../schemas.ts";
+import { ErrorBody, RecommendationRequest, RecommendationResponse, usageOut } from "../schemas.ts";
 
 const route = createRoute({
   method: "post",
@@ -21,10 +20,6 @@ function rankerOut(served: Served) {
     ...(served.fallback && { fallback: served.fallback }),
     ...(served.partial && { partial: { failed_calls: served.partial.failedCalls, calls: served.partial.calls } }),
   };
-}
-
-function usageOut(u: LlmUsage) {
-  return { calls: u.calls, cached_calls: u.cachedCalls, prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, latency_ms: Math.round(u.latencyMs) };
 }
 
 export function mountRecommendations(app: OpenAPIHono, deps: AppDeps): void {

@@ -1,0 +1,121 @@
+import { MetadataExtractor, yearIn } from "../agent/metadata/extract.ts";
+import { DataFormatError, InputError } from "../core/errors.ts";
+import type { InteractionRow, Item } from "../core/types.ts";
+import type { Catalog } from "../data/catalog.ts";
+import { loadDataset, readSplitFile, readText } from "../data/files.node.ts";
+import { parseItems } from "../data/generic.ts";
+import { type ColdData, type ColdRule, coldData, pickColdItems } from "../eval/cold.ts";
+import { type ColdReport, evaluateColdOnboarding } from "../eval/cold-onboarding.ts";
+import { alsSpec } from "../models/als.ts";
+import { DEFAULT_SHRINKAGE } from "../models/content-map.ts";
+import { resolveParams } from "../models/spec.ts";
+import { parseCommand, parseSets, required } from "./args.node.ts";
+import { progressBar } from "./progress.node.ts";
+import { fixed, formatTable } from "./table.ts";
+
+export const EVAL_COLD_USAGE = `usage: recagent eval-cold --movielens DIR --train FILE --cold FILE [--items FILE] [--validate newest|random]
+                          [--shrinkage X] [--set key=value]... [--json]
+  Protocol P2, cold-start items, through the service's onboarding path: ALS on the train rows of the warm
+  items, the content map fitted on them, every cold item created as POST /v1/items would (title, year,
+  genres), then ranked among the cold items for each user who rated one. Prints random and genre-affinity
+  baselines beside it.
+  --movielens  MovieLens directory: ratings.csv (every rating, for relevance) and movies.csv (content)
+  --train      the P1 train split: user, item, value, timestamp; tab-separated, no header
+  --cold       the cold item ids, whitespace-separated (e.g. data/splits/ml-latest-small/cold_random.txt)
+  --items      JSON lines of { id, title, description?, genres?, year? } replacing what movies.csv says of
+               those items; one with a description and no genres gets its genres (and a year the text
+               states) from the metadata extractor, as the service does without an LLM
+  --validate   choose hyper-parameters without the cold items: drop them, then carve pseudo-cold items out
+               of the warm train rows by this rule (newest first rating, or largest crc32) and score those
+  --shrinkage  content-map ridge penalty per training item (default ${DEFAULT_SHRINKAGE})
+  --set        ALS parameter, e.g. --set factors=64
+  --json       one JSON line: test_users, cold_items, metrics, then timings and baselines`;
+
+export async function evalColdCommand(argv: string[], out: (line: string) => void): Promise<number> {
+  const args = parseCommand(argv, {
+    movielens: { type: "string" },
+    train: { type: "string" },
+    cold: { type: "string" },
+    items: { type: "string" },
+    validate: { type: "string" },
+    shrinkage: { type: "string" },
+    set: { type: "string", multiple: true },
+    json: { type: "boolean", default: false },
+  }, EVAL_COLD_USAGE);
+  const params = resolveParams(alsSpec, parseSets(args.set, "als", ["als"]));
+  const shrinkage = args.shrinkage === undefined ? undefined : positiveNumber(args.shrinkage, "--shrinkage");
+  const dataset = loadDataset(required(args.movielens, "--movielens", EVAL_COLD_USAGE));
+  const trainRows = readSplitFile(required(args.train, "--train", EVAL_COLD_USAGE));
+  const items = args.items === undefined ? new Map<string, Item>() : new Map(parseItems(readText(args.items), args.items, "jsonl").map((i) => [i.id, i]));
+  const coldFile = required(args.cold, "--cold", EVAL_COLD_USAGE);
+  const coldIds = readColdIds(coldFile, (id) => items.has(id) || dataset.catalog.get(id) !== undefined);
+
+  const data = args.validate === undefined ? coldData(trainRows, dataset.rows, coldIds) : validationData(trainRows, coldIds, rule(args.validate));
+  const contentOf = onboardingContent(dataset.catalog, items, data.train.items.toArray());
+  const bar = progressBar("fit als", !args.json);
+  const report = await evaluateColdOnboarding(alsSpec, params, data, contentOf, { shrinkage, onProgress: bar.update });
+  bar.stop();
+  out(args.json ? JSON.stringify(report) : reportTable(report));
+  return 0;
+}
+
+/** Ids separated by white space; each must be an item the catalog or --items knows, or its line is named. */
+function readColdIds(file: string, known: (id: string) => boolean): string[] {
+  const ids: string[] = [];
+  readText(file).split(/\r?\n/).forEach((line, k) => {
+    for (const id of line.split(/\s+/).filter(Boolean)) {
+      if (!known(id)) throw new DataFormatError(file, k + 1, `item "${id}" is in neither movies.csv nor --items`);
+      ids.push(id);
+    }
+  });
+  if (ids.length === 0) throw new DataFormatError(file, undefined, "lists no item ids");
+  return ids;
+}
+
+/** The real cold items are removed first, so validation never sees a rating of theirs. */
+function validationData(trainRows: readonly InteractionRow[], coldIds: readonly string[], how: ColdRule): ColdData {
+  const cold = new Set(coldIds);
+  const warm = trainRows.filter((r) => !cold.has(r.item));
+  return coldData(warm, warm, pickColdItems(warm, how));
+}
+
+function rule(raw: string): ColdRule {
+  if (raw === "newest" || raw === "random") return raw;
+  throw new InputError(`--validate must be newest or random, got "${raw}"`);
+}
+
+function positiveNumber(raw: string, flag: string): number {
+  const x = Number(raw);
+  if (!(x > 0) || !Number.isFinite(x)) throw new InputError(`${flag} must be a positive number, got "${raw}"`);
+  return x;
+}
+
+/**
+ * What onboarding knows of an item: title, year and genres (no tags), from --items when it lists the item,
+ * else from movies.csv. An --items entry with a description and no genres goes through the metadata
+ * extractor, built from the trained (warm) catalog only, as the service would build it.
+ */
+export function onboardingContent(catalog: Catalog, overrides: ReadonlyMap<string, Item>, warmIds: readonly string[]): (id: string) => Item {
+  const known = (id: string): Item => overrides.get(id) ?? catalog.get(id) ?? { id, title: id, genres: [], tags: [] };
+  let extractor: MetadataExtractor | undefined;
+  return (id) => {
+    const item = known(id);
+    const content: Item = { id, title: item.title, year: item.year, genres: item.genres, tags: [], text: item.text };
+    if (content.genres.length > 0 || !content.text) return content;
+    extractor ??= MetadataExtractor.fromCatalog(warmIds.map(known));
+    const text = { title: item.title, description: item.text };
+    return { ...content, genres: extractor.extract(text).genres, year: content.year ?? yearIn(text) };
+  };
+}
+
+function reportTable(r: ColdReport): string {
+  const row = (name: string, m: ColdReport["metrics"]) => [name, fixed(m["recall@20"]), fixed(m["ndcg@20"]), fixed(m["hit@20"])];
+  return [
+    `P2 cold-start items: ${r.test_users} test users, ${r.cold_items} cold items, ${r.warm_items} warm items (model fit ${fixed(r.fit_s, 1)} s, content map ${fixed(r.map_fit_s, 1)} s)`,
+    formatTable(["method", "recall@20", "ndcg@20", "hit@20"], [
+      row("random", r.baselines.random),
+      row("genre affinity", r.baselines.genre_affinity),
+      row("onboarding (content map)", r.metrics),
+    ]),
+  ].join("\n");
+}

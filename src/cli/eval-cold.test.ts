@@ -1,0 +1,80 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { AppError } from "../core/errors.ts";
+import { Catalog } from "../data/catalog.ts";
+import { evalColdCommand, onboardingContent } from "./eval-cold.node.ts";
+
+const data = new URL("../../data/", import.meta.url).pathname;
+let dir: string;
+let ml: string;
+const small = ["--set", "factors=8", "--set", "iterations=5"];
+
+/** The first 40 users' ratings and train rows, the full movies.csv, and ten cold items they rated. */
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "recagent-cold-"));
+  ml = join(dir, "ml");
+  mkdirSync(ml);
+  const firstUsers = (text: string, sep: string) => text.split("\n").filter((l) => l && Number(l.split(sep)[0]) <= 40);
+  const [header, ...ratings] = readFileSync(join(data, "ml-latest-small/ratings.csv"), "utf8").split("\n");
+  writeFileSync(join(ml, "ratings.csv"), `${[header, ...firstUsers(ratings.join("\n"), ",")].join("\n")}\n`);
+  copyFileSync(join(data, "ml-latest-small/movies.csv"), join(ml, "movies.csv"));
+  writeFileSync(join(dir, "train.tsv"), `${firstUsers(readFileSync(join(data, "splits/ml-latest-small/train.tsv"), "utf8"), "\t").join("\n")}\n`);
+  writeFileSync(join(dir, "cold.txt"), "1\n2 3\n6\n10\n32\n47\n50\n110\n260\n");
+});
+
+async function run(...argv: string[]): Promise<string[]> {
+  const out: string[] = [];
+  await evalColdCommand(argv, (line) => out.push(line));
+  return out;
+}
+
+const base = () => ["--movielens", ml, "--train", join(dir, "train.tsv"), "--cold", join(dir, "cold.txt"), ...small];
+
+describe("recagent eval-cold", () => {
+  it("prints one JSON line: test users, cold items, metrics first", async () => {
+    const out = await run(...base(), "--json");
+    expect(out).toHaveLength(1);
+    const report = JSON.parse(out[0]);
+    expect(Object.keys(report).slice(0, 3)).toEqual(["test_users", "cold_items", "metrics"]);
+    expect(Object.keys(report.metrics)).toEqual(["recall@20", "ndcg@20", "hit@20"]);
+    expect(report.cold_items).toBe(10);
+    expect(report.test_users).toBeGreaterThan(10);
+    // Twenty of ten cold items: every relevant item is in every list.
+    expect(report.metrics["recall@20"]).toBe(1);
+    expect(Object.keys(report.baselines)).toEqual(["random", "genre_affinity"]);
+  });
+
+  it("gives an item known only by a description the extractor's genres and the year its text states", () => {
+    const catalog = new Catalog([{ id: "w", title: "Warm", genres: ["Animation", "Children", "Comedy", "Drama"], tags: [] }]);
+    const overrides = new Map([
+      ["1", { id: "1", title: "Toys", genres: [], tags: [], text: "An animated comedy for kids, released in 1995." }],
+      ["2", { id: "2", title: "Jumanji", year: 1996, genres: ["Drama"], tags: ["ignored"], text: "A funny board game." }],
+    ]);
+    const contentOf = onboardingContent(catalog, overrides, ["w"]);
+    expect(contentOf("1")).toMatchObject({ title: "Toys", year: 1995, genres: ["Children", "Animation", "Comedy"] });
+    // Given genres are kept as they are, and tags never reach onboarding.
+    expect(contentOf("2")).toMatchObject({ year: 1996, genres: ["Drama"], tags: [] });
+  });
+
+  it("runs with --items and --validate", async () => {
+    const items = join(dir, "items.jsonl");
+    writeFileSync(items, ['{"id": "1", "title": "Toys", "description": "An animated comedy for kids (1995)."}', '{"id": "2", "title": "Jumanji", "genres": ["Fantasy"], "year": 1995}'].join("\n"));
+    const out = await run(...base(), "--items", items, "--validate", "random");
+    expect(out.join("\n")).toMatch(/P2 cold-start items: \d+ test users, \d+ cold items[\s\S]*onboarding \(content map\)\s+0\.\d{4}/);
+  });
+
+  it("names the file and line of bad input, as an input error (exit 2)", async () => {
+    const badItems = join(dir, "bad.jsonl");
+    writeFileSync(badItems, '{"id": "1", "title": "Fine"}\n{"id": "2", "title": \n');
+    await expect(run(...base(), "--items", badItems)).rejects.toThrow(`${badItems}:2: not valid JSON`);
+    const badCold = join(dir, "bad-cold.txt");
+    writeFileSync(badCold, "1\n2 nope\n");
+    const error = await run("--movielens", ml, "--train", join(dir, "train.tsv"), "--cold", badCold).catch((e) => e);
+    expect(AppError.isInstance(error) && error.status).toBe(400);
+    expect(error.message).toBe(`${badCold}:2: item "nope" is in neither movies.csv nor --items`);
+    await expect(run(...base(), "--validate", "oldest")).rejects.toThrow(/--validate must be newest or random/);
+    await expect(run(...base(), "--shrinkage", "0")).rejects.toThrow(/--shrinkage must be a positive number/);
+  });
+});

@@ -1,0 +1,78 @@
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { InteractionRow } from "../core/types.ts";
+import { loadDataset, readSplitFile } from "../data/files.node.ts";
+import type { Dataset } from "../data/movielens.ts";
+import { type ColdRule, coldData, coldMetrics, crc32, pickColdItems, rankCold } from "./cold.ts";
+import { genreAffinityScores } from "./genre-affinity.ts";
+
+const splitDir = new URL("../../data/splits/ml-latest-small/", import.meta.url).pathname;
+const row = (user: string, item: string, timestamp = 0): InteractionRow => ({ user, item, value: 1, timestamp });
+
+describe("protocol P2 pieces", () => {
+  it("computes zlib's crc32", () => {
+    expect(crc32("123456789")).toBe(0xcbf43926);
+    expect(crc32("")).toBe(0);
+  });
+
+  it("picks the items whose first rating is newest, ties by id as a string", () => {
+    const rows = [row("a", "1", 5), row("b", "1", 1), row("a", "2", 3), row("a", "3", 3), row("a", "10", 2)];
+    // first ratings: 1 -> 1, 10 -> 2, 2 -> 3, 3 -> 3; 10% of 4 rounds down to 0, half gives 2
+    expect(pickColdItems(rows, "newest", 0.5)).toEqual(["2", "3"]);
+    expect(pickColdItems(rows, "newest")).toEqual([]);
+  });
+
+  it("trains on warm rows only, and takes relevance from every rating of users with train rows", () => {
+    const train = [row("a", "w1"), row("a", "c1"), row("b", "c2"), row("c", "w1")];
+    const all = [...train, row("a", "c2"), row("c", "c10"), row("z", "c1")];
+    const data = coldData(train, all, ["c2", "c10", "c1"]);
+    // numeric-like order: by length, then as strings
+    expect(data.cold).toEqual(["c1", "c2", "c10"]);
+    // b's only train row is cold, so b has no train rows and is no test user; z never trained
+    expect(data.train.users.toArray()).toEqual(["a", "c"]);
+    expect(data.train.items.toArray()).toEqual(["w1"]);
+    expect(Array.from(data.testUsers)).toEqual([0, 1]);
+    expect(data.relevant).toEqual([new Set([0, 1]), new Set([2])]);
+  });
+
+  it("ranks by score, ties to the earlier cold position, and averages recall, NDCG and hits", () => {
+    expect(rankCold([0.5, 1, 0.5, 1], 3)).toEqual([1, 3, 0]);
+    const m = coldMetrics([new Set([0]), new Set([3, 9])], [[1, 0], [3, 4]]);
+    expect(m["recall@20"]).toBeCloseTo((1 + 0.5) / 2, 12);
+    expect(m["hit@20"]).toBe(1);
+    expect(m["ndcg@20"]).toBeCloseTo((1 / Math.log2(3) + 1 / (1 + 1 / Math.log2(3))) / 2, 12);
+  });
+});
+
+/** Figures printed by ../shared/anchors/reference_p2.py (numpy) with `genre cold=random|newest`. */
+const REFERENCE_GENRE: Record<ColdRule, { users: number; warm: number; metrics: Record<string, number> }> = {
+  random: { users: 602, warm: 7417, metrics: { "recall@20": 0.15877, "ndcg@20": 0.16523, "hit@20": 0.73422 } },
+  newest: { users: 53, warm: 7792, metrics: { "recall@20": 0.04739, "ndcg@20": 0.07097, "hit@20": 0.35849 } },
+};
+
+describe("protocol P2 on ml-latest-small", () => {
+  let dataset: Dataset;
+  let train: InteractionRow[];
+  beforeAll(() => {
+    dataset = loadDataset("ml-latest-small");
+    train = readSplitFile(`${splitDir}train.tsv`);
+  });
+
+  for (const rule of ["random", "newest"] as const) {
+    it(`reproduces cold_${rule}.txt and the reference's genre-affinity figures to 1e-4`, () => {
+      const shipped = readFileSync(`${splitDir}cold_${rule}.txt`, "utf8").split(/\s+/).filter(Boolean);
+      const picked = pickColdItems(dataset.rows, rule);
+      expect(picked).toHaveLength(972);
+      expect(new Set(picked)).toEqual(new Set(shipped));
+
+      const data = coldData(train, dataset.rows, shipped);
+      const want = REFERENCE_GENRE[rule];
+      expect([data.testUsers.length, data.train.itemCount]).toEqual([want.users, want.warm]);
+      const content = (id: string) => dataset.catalog.get(id)!;
+      const scores = genreAffinityScores(data.train.matrix, data.testUsers, data.train.items.toArray().map(content), data.cold.map(content));
+      const n = data.cold.length;
+      const got = coldMetrics(data.relevant, Array.from(data.testUsers, (_, j) => rankCold(scores.subarray(j * n, (j + 1) * n))));
+      for (const [name, value] of Object.entries(want.metrics)) expect(Math.abs(got[name as keyof typeof got] - value), name).toBeLessThan(1e-4);
+    });
+  }
+});
