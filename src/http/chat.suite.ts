@@ -133,8 +133,7 @@ export function describeChatApi(runtime: string): void {
       expect(json).toMatchObject({ parser: "rules", writer: "template", fallbacks: [{ stage: "chat-parse", reason: "server_error" }, { stage: "chat-reply", reason: "server_error" }] });
     });
 
-    it("answers 501 without a chat agent, and guards chat like other reads when a read key is set", async () => {
-      expect((await chat(appWith({ chat: undefined }), { messages: [user("hi")] })).status).toBe(501);
+    it("guards chat like other reads when a read key is set", async () => {
       const guarded = appWith({ readKey: "reader" });
       expect((await chat(guarded, { messages: [user("hi")] })).status).toBe(401);
       expect((await chat(guarded, { messages: [user("hi")] }, { authorization: "Bearer reader" })).status).toBe(200);
