@@ -69,13 +69,13 @@ export async function assembleServices(input: ServiceInputs): Promise<Services> 
     index: input.index,
     llm,
     chat,
-    onboarding: new ItemOnboarding(input.index, store, input.contentMap, isTrained, input.logs.catalog, describerFor(input.items, llm)),
+    onboarding: new ItemOnboarding(input.index, store, input.contentMap, isTrained, input.logs.catalog, itemDescriber(input.items, llm)),
     feedback: new FeedbackService(input.logs.feedback, histories, store),
   };
 }
 
 /** Item text -> metadata: the LLM when configured, the catalog-vocabulary extractor otherwise or on failure. */
-function describerFor(items: readonly Item[], llm: LlmClient): (item: ItemText) => Promise<DescribedItem> {
+export function itemDescriber(items: readonly Item[], llm: LlmClient): (item: ItemText) => Promise<DescribedItem> {
   const extractor = MetadataExtractor.fromCatalog(items);
   return (item) => describeItem(llm, item, extractor.vocabulary, (x) => extractor.extract(x));
 }

@@ -1,4 +1,8 @@
-import { MetadataExtractor, yearIn } from "../agent/metadata/extract.ts";
+import { join } from "node:path";
+import { itemDescriber } from "../agent/assemble.ts";
+import { llmConfigFromEnv } from "../llm/config.ts";
+import { FileCache } from "../llm/file-cache.node.ts";
+import { createLlmClient } from "../llm/openai-client.ts";
 import { DataFormatError, InputError } from "../core/errors.ts";
 import type { InteractionRow, Item } from "../core/types.ts";
 import type { Catalog } from "../data/catalog.ts";
@@ -51,9 +55,11 @@ export async function evalColdCommand(argv: string[], out: (line: string) => voi
   const coldIds = readColdIds(coldFile, (id) => items.has(id) || dataset.catalog.get(id) !== undefined);
 
   const data = args.validate === undefined ? coldData(trainRows, dataset.rows, coldIds) : validationData(trainRows, coldIds, rule(args.validate));
-  const contentOf = onboardingContent(dataset.catalog, items, data.train.items.toArray());
+  const contentOf = onboardingContent(dataset.catalog, items);
   const bar = progressBar("fit als", !args.json);
-  const report = await evaluateColdOnboarding(alsSpec, params, data, contentOf, { shrinkage, onProgress: bar.update });
+  const llm = createLlmClient(llmConfigFromEnv(process.env), { cache: new FileCache(join("artifacts", "llm-cache")) });
+  const describer = (warm: readonly Item[]) => itemDescriber(warm, llm);
+  const report = await evaluateColdOnboarding(alsSpec, params, data, contentOf, { shrinkage, describer, onProgress: bar.update });
   bar.stop();
   out(args.json ? JSON.stringify(report) : reportTable(report));
   return 0;
@@ -91,20 +97,14 @@ function positiveNumber(raw: string, flag: string): number {
 }
 
 /**
- * What onboarding knows of an item: title, year and genres (no tags), from --items when it lists the item,
- * else from movies.csv. An --items entry with a description and no genres goes through the metadata
- * extractor, built from the trained (warm) catalog only, as the service would build it.
+ * What onboarding knows of an item: title, year, genres and any description (no tags), from --items when it
+ * lists the item, else from movies.csv. An item without genres gets them from its text inside onboarding
+ * (LLM when configured, else the catalog-vocabulary extractor built from the warm catalog), as in the service.
  */
-export function onboardingContent(catalog: Catalog, overrides: ReadonlyMap<string, Item>, warmIds: readonly string[]): (id: string) => Item {
-  const known = (id: string): Item => overrides.get(id) ?? catalog.get(id) ?? { id, title: id, genres: [], tags: [] };
-  let extractor: MetadataExtractor | undefined;
+export function onboardingContent(catalog: Catalog, overrides: ReadonlyMap<string, Item>): (id: string) => Item {
   return (id) => {
-    const item = known(id);
-    const content: Item = { id, title: item.title, year: item.year, genres: item.genres, tags: [], text: item.text };
-    if (content.genres.length > 0 || !content.text) return content;
-    extractor ??= MetadataExtractor.fromCatalog(warmIds.map(known));
-    const text = { title: item.title, description: item.text };
-    return { ...content, genres: extractor.extract(text).genres, year: content.year ?? yearIn(text) };
+    const item = overrides.get(id) ?? catalog.get(id) ?? { id, title: id, genres: [], tags: [] };
+    return { id, title: item.title, year: item.year, genres: item.genres, tags: [], text: item.text };
   };
 }
 

@@ -5,7 +5,9 @@
  * here could drift from what POST /v1/items does.
  */
 import { ItemStore } from "../agent/item-store.ts";
+import type { DescribedItem, ItemText } from "../agent/metadata/describe.ts";
 import { ItemOnboarding } from "../agent/onboarding.ts";
+import { addUsage, type LlmUsage, NO_USAGE } from "../llm/types.ts";
 import { InputError } from "../core/errors.ts";
 import type { Item, ItemWeight } from "../core/types.ts";
 import { MemoryIndex } from "../index/memory.ts";
@@ -25,11 +27,18 @@ export interface ColdReport {
   fit_s: number;
   map_fit_s: number;
   baselines: { random: ColdMetrics; genre_affinity: ColdMetrics };
+  /** For items onboarded without genres: who derived them from the text ("llm", "rules", "rules (timeout)"...), and LLM usage. */
+  metadata?: { sources: Record<string, number>; usage: LlmUsage };
 }
 
 export interface ColdOptions extends FitOptions {
   /** The content map's ridge penalty per item (ContentMap default when absent). */
   shrinkage?: number;
+  /**
+   * Builds the text -> metadata step the service puts in front of onboarding (itemDescriber) from the warm
+   * catalog; items without genres then get theirs from their text, as POST /v1/items does.
+   */
+  describer?: (warm: readonly Item[]) => (item: ItemText) => Promise<DescribedItem>;
 }
 
 /** `contentOf(id)` is what is known about an item at onboarding (title, year, genres). */
@@ -52,9 +61,17 @@ export async function evaluateColdOnboarding(
   const map_fit_s = (performance.now() - t1) / 1000;
 
   const index = new MemoryIndex(model.factors);
-  const onboarding = new ItemOnboarding(index, new ItemStore(), contentMap, () => false, { append() {} });
+  const onboarding = new ItemOnboarding(index, new ItemStore(), contentMap, () => false, { append() {} }, opts.describer?.(warm));
   const cold = data.cold.map(contentOf);
-  for (const item of cold) await onboarding.create({ id: item.id, title: item.title, year: item.year, genres: item.genres, description: item.text });
+  const sources: Record<string, number> = {};
+  let usage = NO_USAGE;
+  for (const item of cold) {
+    const { described } = await onboarding.create({ id: item.id, title: item.title, year: item.year, genres: item.genres, description: item.text });
+    if (!described) continue;
+    const source = described.fallback && described.fallback !== "disabled" ? `${described.source} (${described.fallback})` : described.source;
+    sources[source] = (sources[source] ?? 0) + 1;
+    usage = addUsage(usage, described.usage);
+  }
 
   const lists: number[][] = [];
   for (const user of data.testUsers) lists.push(rankCold(await indexScores(index, model, historyOf(data, user), data.cold)));
@@ -72,6 +89,7 @@ export async function evaluateColdOnboarding(
       random: coldMetrics(data.relevant, lists.map(() => rankCold(Array.from({ length: n }, next)))),
       genre_affinity: coldMetrics(data.relevant, lists.map((_, j) => rankCold(affinity.subarray(j * n, (j + 1) * n)))),
     },
+    ...(Object.keys(sources).length > 0 && { metadata: { sources, usage } }),
   };
 }
 
