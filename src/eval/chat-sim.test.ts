@@ -5,7 +5,7 @@ import { emptyState, type Question } from "../agent/chat/state.ts";
 import type { Item } from "../core/types.ts";
 import { FIXTURE_ITEMS } from "../http/api.fixture.ts";
 import { NO_USAGE } from "../llm/types.ts";
-import { answer, nameFilm, sampleUsers, type SimUser, simulate, summarize } from "./chat-sim.ts";
+import { answer, chatSimTable, nameFilm, sampleUsers, type SimUser, simulate, summarize } from "./chat-sim.ts";
 
 const film = (id: string) => FIXTURE_ITEMS.find((i) => i.id === id)!;
 const heat = film("6");
@@ -84,5 +84,15 @@ describe("simulated user", () => {
       expect(curve).toEqual([...curve].sort((a, b) => a - b));
       expect(report.mean_questions > 0).toBe(questions === "entropy");
     }
+  });
+});
+
+describe("chatSimTable", () => {
+  it("lays out success per turn limit, and says why a policy was skipped", () => {
+    const ran = { ...summarize("ask-first", "rules", [{ successTurn: 2, questions: 1, fallbacks: 0, usage: NO_USAGE }, { questions: 0, fallbacks: 0, usage: NO_USAGE }], { maxTurns: 2, k: 10 }), seed: 1, seconds: 0.1 };
+    const { header, rows } = chatSimTable([ran, { eval: "chat-sim", policy: "ask-first-llm", skipped: "no endpoint" }]);
+    expect(header).toEqual(["policy", "parser", "users", "success T1", "success T2", "mean turns", "questions"]);
+    expect(rows[0]).toEqual(["ask-first", "rules", "2", "0.000", "0.500", "2.00", "0.50"]);
+    expect(rows[1]).toEqual(["ask-first-llm", "-", "-", "", "", "skipped: no endpoint", ""]);
   });
 });

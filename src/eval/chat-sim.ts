@@ -79,6 +79,21 @@ export interface SimReport {
   completion_tokens: number;
 }
 
+/** One policy's line in a report: its figures, or why it did not run. */
+export type ChatSimRow = (SimReport & { seed: number; seconds: number }) | { eval: "chat-sim"; policy: string; skipped: string };
+
+/** The simulated-user results as a table: policy, success@k within T turns for each T, mean turns and questions. */
+export function chatSimTable(rows: readonly ChatSimRow[]): { header: string[]; rows: string[][] } {
+  const turns = Object.keys(rows.find((r): r is SimReport & { seed: number; seconds: number } => !("skipped" in r))?.success ?? {});
+  const header = ["policy", "parser", "users", ...turns.map((t) => `success ${t}`), "mean turns", "questions"];
+  const body = rows.map((r) =>
+    "skipped" in r
+      ? [r.policy, "-", "-", ...turns.map(() => ""), `skipped: ${r.skipped}`, ""]
+      : [r.policy, r.parser, String(r.users), ...turns.map((t) => r.success[t].toFixed(3)), r.mean_turns_to_success?.toFixed(2) ?? "-", r.mean_questions.toFixed(2)],
+  );
+  return { header, rows: body };
+}
+
 export function summarize(policy: string, parser: SimReport["parser"], outcomes: readonly SimOutcome[], opts: { maxTurns: number; k: number }): SimReport {
   const n = outcomes.length;
   const turns = outcomes.flatMap((o) => (o.successTurn === undefined ? [] : [o.successTurn]));

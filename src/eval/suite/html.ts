@@ -1,4 +1,5 @@
-import type { MeasuredRow, Population, SuiteReport } from "./report.ts";
+import { type ChatSimRow, chatSimTable } from "../chat-sim.ts";
+import { CHAT_NOTE, type MeasuredRow, type Population, type SuiteReport } from "./report.ts";
 import { barChart, escapeXml, type ScatterPoint, scatterChart } from "./svg.ts";
 import { populationTable, rowsOf, setupLines, TEXT_COLUMNS } from "./table.ts";
 
@@ -14,7 +15,15 @@ export function renderHtml(report: SuiteReport): string {
   if (report.notice) body.push(`<p class="notice">${escapeXml(report.notice)}</p>`);
   body.push(`<p>${escapeXml(report.suite.description)}</p>`, `<ul>${setupLines(report).map((l) => `<li>${escapeXml(l)}</li>`).join("")}</ul>`);
   for (const population of report.populations) body.push(populationSection(report, population));
+  if (report.chat) body.push(chatSection(report.chat));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title><style>${STYLE}</style></head><body>${body.join("\n")}</body></html>\n`;
+}
+
+function chatSection(chat: readonly ChatSimRow[]): string {
+  const { header, rows } = chatSimTable(chat);
+  const head = `<tr>${header.map((h) => `<th>${escapeXml(h)}</th>`).join("")}</tr>`;
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeXml(c)}</td>`).join("")}</tr>`).join("");
+  return `<h2>Conversational recommendation: simulated users</h2><p>${escapeXml(CHAT_NOTE)}</p><table>${head}${body}</table>`;
 }
 
 function populationSection(report: SuiteReport, population: Population): string {

@@ -1,4 +1,5 @@
-import type { SuiteReport } from "./report.ts";
+import { chatSimTable } from "../chat-sim.ts";
+import { CHAT_NOTE, type SuiteReport } from "./report.ts";
 import { populationTable, setupLines, TEXT_COLUMNS } from "./table.ts";
 
 const cell = (s: string) => s.replace(/\|/g, "\\|");
@@ -11,6 +12,13 @@ export function renderMarkdown(report: SuiteReport): string {
     const { header, rows } = populationTable(report, population);
     out.push(`## ${population.id}: ${population.users} users`, "", population.note, "");
     out.push(`| ${header.map(cell).join(" | ")} |`, `|${header.map((h) => (TEXT_COLUMNS.has(h) ? "---" : "---:")).join("|")}|`);
+    for (const row of rows) out.push(`| ${row.map(cell).join(" | ")} |`);
+    out.push("");
+  }
+  if (report.chat) {
+    const { header, rows } = chatSimTable(report.chat);
+    out.push("## Conversational recommendation: simulated users", "", CHAT_NOTE, "");
+    out.push(`| ${header.map(cell).join(" | ")} |`, `|${header.map((_, c) => (c < 2 ? "---" : "---:")).join("|")}|`);
     for (const row of rows) out.push(`| ${row.map(cell).join(" | ")} |`);
     out.push("");
   }

@@ -1,3 +1,4 @@
+import type { ChatSimRow } from "../chat-sim.ts";
 import type { Params } from "../../models/recommender.ts";
 import type { RankerSpec } from "../../ranking/spec.ts";
 
@@ -50,6 +51,8 @@ export interface Population {
 }
 
 export interface SuiteReport {
+  /** Conversational recommendation with simulated users (src/eval/chat-sim.ts), when the runner ran it. */
+  chat?: ChatSimRow[];
   suite: { id: string; version: number; description: string };
   generatedAt: string;
   /** Said first in every report when the figures cannot be read as a model's quality. */
@@ -64,3 +67,6 @@ export interface SuiteReport {
 
 export const FAKE_NOTICE =
   "The LLM in this run is a scripted fake: its figures test the evaluation harness, not a model. Do not read them as LLM quality or cost.";
+
+export const CHAT_NOTE =
+  "Each simulated user hides a liked item from its test split and answers the agent's questions truthfully from that item's genre and decade, otherwise naming a film it liked in train. success Tn: the target is in the top-k within n turns.";
