@@ -19,11 +19,7 @@ const USAGE = `usage: node --import tsx evals/run.node.ts [--suite ID|FILE.json]
   RECAGENT_LLM_MODEL, prices RECAGENT_LLM_PRICE_INPUT/OUTPUT (USD per 1M tokens); see src/llm/config.ts.`;
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseCommand(argv, { suite: { type: "string", default: "quick" }, out: { type: "string" }, fake: { type: "boolean", default: false }, "no-chat": { type: "boolean", default: false }, help: { type: "boolean", default: false } }, USAGE);
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = parseCommand(argv, { suite: { type: "string", default: "quick" }, out: { type: "string" }, fake: { type: "boolean", default: false }, "no-chat": { type: "boolean", default: false } }, USAGE);
   const def = loadSuite(args.suite);
   const config = args.fake ? undefined : llmConfigFromEnv(process.env);
   const { client, config: prices } = config ? { client: createLlmClient(config), config } : fakeRanker(echoShownOrder);
@@ -45,6 +41,10 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
     // Ours (a bad suite file, flag or LLM variable): one line that says what to fix.
+    if (AppError.isInstance(e) && e.code === "help") {
+      console.log(e.message);
+      process.exit(0);
+    }
     if (AppError.isInstance(e)) {
       process.stderr.write(`eval: ${e.message}\n`);
       process.exit(2);

@@ -1,11 +1,19 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { InputError } from "../core/errors.ts";
+import { AppError, InputError } from "../core/errors.ts";
 import type { ValueTransform } from "../data/interactions.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
+/** Thrown for --help: main prints the usage on stdout and exits 0. */
+export class HelpRequested extends AppError {
+  constructor(usage: string) {
+    super("help", usage, { status: 200 });
+  }
+}
+
 /** node:util parseArgs, with its errors turned into InputErrors that carry the command's usage. */
 export function parseCommand<O extends Options>(argv: string[], options: O, usage: string) {
+  if (argv.includes("--help") || argv.includes("-h")) throw new HelpRequested(usage);
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (e) {

@@ -121,6 +121,19 @@ describe("recagent enrich", () => {
   });
 });
 
+describe("--help", () => {
+  it("prints each command's usage on stdout and exits 0", async () => {
+    for (const command of ["eval", "eval-rating", "eval-cold", "tune", "train", "recommend", "enrich", "export", "serve"]) {
+      const logged: string[] = [];
+      const spy = vi.spyOn(console, "log").mockImplementation((line) => void logged.push(String(line)));
+      const { code, out } = await run(command, "--help");
+      spy.mockRestore();
+      expect(code, command).toBe(0);
+      expect([...out, ...logged].join("\n"), command).toMatch(new RegExp(`usage: recagent ${command}`));
+    }
+  });
+});
+
 describe("the recagent binary", () => {
   it("exits 2 with one line and no stack trace on a user error", async () => {
     const result = await promisify(execFile)(process.execPath, [bin, "eval", "--model", "nope", "--train", "a", "--test", "b"]).catch((e) => e);

@@ -4,13 +4,14 @@ import { ensureArtifacts } from "../entry/artifacts.node.ts";
 import { SERVE_USAGE, serviceConfig } from "../entry/node.ts";
 import { WORKER_FILES } from "../entry/worker-artifact.ts";
 import { encodeModel } from "../models/persist.ts";
-import { required } from "./args.node.ts";
+import { HelpRequested, required } from "./args.node.ts";
 
 export const EXPORT_USAGE = `usage: recagent export --out DIR [the data and model options of recagent serve]
   Writes what the Cloudflare Worker serves (model, items, content map, catalog changes) into DIR,
   training first if no build exists. npm run build:worker exports into dist/worker-assets.`;
 
 export async function exportCommand(argv: string[], out: (line: string) => void): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) throw new HelpRequested(EXPORT_USAGE);
   const at = argv.indexOf("--out");
   const dir = required(at >= 0 ? argv[at + 1] : undefined, "--out", EXPORT_USAGE);
   const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv;

@@ -46,6 +46,10 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
   try {
     return await command.run(rest, out);
   } catch (e) {
+    if (AppError.isInstance(e) && e.code === "help") {
+      out(e.message);
+      return 0;
+    }
     if (AppError.isInstance(e) && e.status < 500) {
       process.stderr.write(`recagent ${name}: ${e.message}\n`);
       return 2;

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { assembleServices, memoryIndexOf, restoreFactorModel } from "../agent/assemble.ts";
 import { AppError, InputError } from "../core/errors.ts";
 import { ServiceConfig } from "../core/config.ts";
+import { HelpRequested } from "../cli/args.node.ts";
 import { createApp } from "../http/app.ts";
 import { LanceDbIndex } from "../index/lancedb.node.ts";
 import { llmConfigFromEnv } from "../llm/config.ts";
@@ -20,6 +21,7 @@ export const SERVE_USAGE = `usage: recagent serve [--dataset NAME|DIR | --intera
 
 /** Flags over a config file over the environment over defaults. */
 export function serviceConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceConfig {
+  if (argv.includes("--help") || argv.includes("-h")) throw new HelpRequested(SERVE_USAGE);
   let flags;
   try {
     flags = parseArgs({
@@ -104,6 +106,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   try {
     running = await startServer(serviceConfig(argv, process.env));
   } catch (e) {
+    if (AppError.isInstance(e) && e.code === "help") {
+      console.log(e.message);
+      return 0;
+    }
     if (AppError.isInstance(e) && e.status < 500) {
       process.stderr.write(`recagent serve: ${e.message}\n`);
       return 2;

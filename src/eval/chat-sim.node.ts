@@ -48,6 +48,10 @@ function positiveInt(raw: string): number {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
+    if (AppError.isInstance(e) && e.code === "help") {
+      console.log(e.message);
+      process.exit(0);
+    }
     if (AppError.isInstance(e) && e.status < 500) {
       process.stderr.write(`chat-sim: ${e.message}\n`);
       process.exit(2);
