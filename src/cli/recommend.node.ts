@@ -30,6 +30,6 @@ export async function recommendCommand(argv: string[], out: (line: string) => vo
     .filter((p) => p.item >= 0)
     .map(({ item, score }) => ({ id: items[item].id, title: items[item].title, year: items[item].year, genres: items[item].genres, score }));
   if (args.json) out(JSON.stringify({ user: userId, model: saved.artifact.model, items: picks }));
-  else out(formatTable(["#", "title", "year", "genres", "score"], picks.map((p, r) => [String(r + 1), p.title, String(p.year ?? ""), p.genres.join("|"), fixed(p.score)])));
+  else out(formatTable(["#", "title", "year", "genres", "score"], picks.map((p, r) => [String(r + 1), p.title, String(p.year ?? ""), p.genres.join("|"), fixed(p.score)]), 4));
   return 0;
 }
