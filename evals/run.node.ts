@@ -1,6 +1,5 @@
 import { join } from "node:path";
-import { parseCommand } from "../src/cli/args.node.ts";
-import { AppError } from "../src/core/errors.ts";
+import { parseCommand, runScript } from "../src/cli/args.node.ts";
 import { loadSuite, loadSuiteData, PACKAGE_ROOT, writeReports } from "../src/eval/suite/files.node.ts";
 import { renderMarkdown } from "../src/eval/suite/markdown.ts";
 import { runSuite } from "../src/eval/suite/run.ts";
@@ -37,18 +36,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e) => {
-    // Ours (a bad suite file, flag or LLM variable): one line that says what to fix.
-    if (AppError.isInstance(e) && e.code === "help") {
-      console.log(e.message);
-      process.exit(0);
-    }
-    if (AppError.isInstance(e)) {
-      process.stderr.write(`eval: ${e.message}\n`);
-      process.exit(2);
-    }
-    throw e;
-  },
-);
+runScript("eval", main);

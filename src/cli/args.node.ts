@@ -57,3 +57,24 @@ export function positiveInt(raw: string | undefined, flag: string, fallback: num
   if (!Number.isInteger(n) || n < 1 || n > max) throw new InputError(`${flag} must be an integer in [1, ${max}], got "${raw}"`);
   return n;
 }
+
+/**
+ * Runs a script's main and exits: --help prints the usage (exit 0); a user error prints one line, no stack
+ * (exit 2); anything else is a bug and is thrown.
+ */
+export function runScript(name: string, main: (argv: string[]) => Promise<number>): void {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      if (AppError.isInstance(e) && e.code === "help") {
+        console.log(e.message);
+        process.exit(0);
+      }
+      if (AppError.isInstance(e) && e.status < 500) {
+        process.stderr.write(`${name}: ${e.message}\n`);
+        process.exit(2);
+      }
+      throw e;
+    },
+  );
+}

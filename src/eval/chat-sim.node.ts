@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { parseCommand } from "../cli/args.node.ts";
-import { AppError, InputError } from "../core/errors.ts";
+import { parseCommand, runScript } from "../cli/args.node.ts";
+import { InputError } from "../core/errors.ts";
 import { BUNDLED_DATA } from "../data/files.node.ts";
 import { llmConfigFromEnv } from "../llm/config.ts";
 import { createLlmClient } from "../llm/openai-client.ts";
@@ -45,17 +45,4 @@ function positiveInt(raw: string): number {
   return n;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e) => {
-    if (AppError.isInstance(e) && e.code === "help") {
-      console.log(e.message);
-      process.exit(0);
-    }
-    if (AppError.isInstance(e) && e.status < 500) {
-      process.stderr.write(`chat-sim: ${e.message}\n`);
-      process.exit(2);
-    }
-    throw e;
-  },
-);
+runScript("chat-sim", main);
