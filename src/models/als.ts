@@ -136,7 +136,8 @@ export class AlsRecommender implements FactorRecommender {
       const y = this.itemFactors.subarray(item * f, (item + 1) * f);
       for (let r = 0; r < f; r++) {
         b[r] += (1 + extra) * y[r];
-        for (let c = 0; c < f; c++) a[r * f + c] += extra * y[r] * y[c];
+        // The Cholesky solve reads only the lower triangle, so only it is updated.
+        for (let c = 0; c <= r; c++) a[r * f + c] += extra * y[r] * y[c];
       }
     }
     if (!solveSpd(a, b, f)) throw new InputError("fold-in: the normal equations are singular (reg must be > 0 for this history)");
