@@ -55,6 +55,18 @@ export function heapBase(): usize {
  * each step of the inner loop is loads of A and multiply-adds, with no load or store of `out`. (Blocks of 32
  * floats were half as fast: V8 keeps 15 vector registers and spilled an accumulator to the stack.)
  */
+/** out[o] += s0 y0[o] + s1 y1[o] + s2 y2[o] + s3 y3[o] for byte offsets o in [from, to): four rows per pass over out. */
+@inline function axpy4(s0: v128, s1: v128, s2: v128, s3: v128, y0: usize, y1: usize, y2: usize, y3: usize, out: usize, from: usize, to: usize): void {
+  for (let o = from; o < to; o += 16) {
+    let acc = v128.load(out + o);
+    acc = f32x4.add(acc, f32x4.mul(s0, v128.load(y0 + o)));
+    acc = f32x4.add(acc, f32x4.mul(s1, v128.load(y1 + o)));
+    acc = f32x4.add(acc, f32x4.mul(s2, v128.load(y2 + o)));
+    acc = f32x4.add(acc, f32x4.mul(s3, v128.load(y3 + o)));
+    v128.store(out + o, acc);
+  }
+}
+
 function symv(matrix: usize, v: usize, out: usize, stride: i32, scale: f32): void {
   const bytes = <usize>stride << 2;
   const k = f32x4.splat(scale);
@@ -130,15 +142,7 @@ function sparseTerm(
       c2 = base + alpha * load<f32>(ve, 8) * (base + sign * hsum(d2));
       c3 = base + alpha * load<f32>(ve, 12) * (base + sign * hsum(d3));
     }
-    const s0 = f32x4.splat(c0), s1 = f32x4.splat(c1), s2 = f32x4.splat(c2), s3 = f32x4.splat(c3);
-    for (let o: usize = 0; o < bytes; o += 16) {
-      let acc = v128.load(out + o);
-      acc = f32x4.add(acc, f32x4.mul(s0, v128.load(y0 + o)));
-      acc = f32x4.add(acc, f32x4.mul(s1, v128.load(y1 + o)));
-      acc = f32x4.add(acc, f32x4.mul(s2, v128.load(y2 + o)));
-      acc = f32x4.add(acc, f32x4.mul(s3, v128.load(y3 + o)));
-      v128.store(out + o, acc);
-    }
+    axpy4(f32x4.splat(c0), f32x4.splat(c1), f32x4.splat(c2), f32x4.splat(c3), y0, y1, y2, y3, out, 0, bytes);
   }
   for (; e < to; e++) {
     const ye = y + <usize>load<i32>(indices + (<usize>e << 2)) * bytes;
@@ -180,15 +184,7 @@ function addOuterProducts(y: usize, start: i32, end: i32, stride: i32, out: usiz
       const s1 = f32x4.splat(load<f32>(y1 + ao));
       const s2 = f32x4.splat(load<f32>(y2 + ao));
       const s3 = f32x4.splat(load<f32>(y3 + ao));
-      const row = out + <usize>a * bytes;
-      for (let o: usize = <usize>(a & ~3) << 2; o < bytes; o += 16) {
-        let acc = v128.load(row + o);
-        acc = f32x4.add(acc, f32x4.mul(s0, v128.load(y0 + o)));
-        acc = f32x4.add(acc, f32x4.mul(s1, v128.load(y1 + o)));
-        acc = f32x4.add(acc, f32x4.mul(s2, v128.load(y2 + o)));
-        acc = f32x4.add(acc, f32x4.mul(s3, v128.load(y3 + o)));
-        v128.store(row + o, acc);
-      }
+      axpy4(s0, s1, s2, s3, y0, y1, y2, y3, out + <usize>a * bytes, <usize>(a & ~3) << 2, bytes);
     }
   }
   for (; r < end; r++) {
