@@ -26,6 +26,11 @@ export class FeedbackService {
   async record(event: FeedbackEvent): Promise<void> {
     if (!this.items.has(event.itemId)) throw new NotFoundError(`item "${event.itemId}" does not exist`);
     await this.log.append(event);
+    this.apply(event);
+  }
+
+  /** Folds in an event that is already durable (logged by another process of a cluster) without logging it again. */
+  apply(event: FeedbackEvent): void {
     this.histories.append(event.userId, { itemId: event.itemId, weight: event.weight });
   }
 }

@@ -61,7 +61,12 @@ export class ItemOnboarding {
     if (!this.store.has(id)) throw new NotFoundError(`item "${id}" does not exist`);
     const change: CatalogChange = { op: "delete", id };
     await this.log.append(change);
-    await applyCatalogChanges([change], this.index, this.store, this.isTrained);
+    await this.apply(change);
+  }
+
+  /** Applies a change that is already durable (logged by another process of a cluster) without logging it again. */
+  apply(change: CatalogChange): Promise<void> {
+    return applyCatalogChanges([change], this.index, this.store, this.isTrained);
   }
 
   private async put(id: string, input: ItemInput): Promise<Onboarded> {
@@ -75,7 +80,7 @@ export class ItemOnboarding {
     }
     const change: CatalogChange = this.isTrained(id) ? { op: "put", item } : { op: "put", item, vector: Array.from(this.contentMap.map(item)) };
     await this.log.append(change);
-    await applyCatalogChanges([change], this.index, this.store, this.isTrained);
+    await this.apply(change);
     return { item, described };
   }
 }
