@@ -1,3 +1,4 @@
+import { DEFAULT_RECENCY_FLOOR, NO_RECENCY, type Recency } from "../models/recency.ts";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { AppError, InputError } from "../core/errors.ts";
 import type { ValueTransform } from "../data/interactions.ts";
@@ -44,6 +45,18 @@ export function parseSets(sets: readonly string[] | undefined, model: string, mo
 export function parseWeight(raw: string | undefined): ValueTransform {
   if (raw === undefined || raw === "binary" || raw === "log") return raw ?? "binary";
   throw new InputError(`--weight must be binary or log, got "${raw}"`);
+}
+
+/** `--recency TAU[,FLOOR]`: recency weighting of histories (models/recency.ts); "off" or 0 turns it off. */
+export function parseRecency(raw: string | undefined, fallback: Recency = NO_RECENCY): Recency {
+  if (raw === undefined) return fallback;
+  if (raw === "off") return NO_RECENCY;
+  const [tau, floor = String(DEFAULT_RECENCY_FLOOR)] = raw.split(",");
+  const r = { tau: Number(tau), floor: Number(floor) };
+  if (!Number.isFinite(r.tau) || r.tau < 0 || !Number.isFinite(r.floor) || r.floor < 0 || r.floor > 1 || raw.split(",").length > 2) {
+    throw new InputError(`--recency expects TAU[,FLOOR] with TAU >= 0 (positions; 0 = off) and FLOOR in [0, 1], or "off"; got "${raw}"`);
+  }
+  return r;
 }
 
 export function required(value: string | undefined, flag: string, usage: string): string {

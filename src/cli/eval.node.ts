@@ -6,17 +6,18 @@ import { type P1Data, p1Data } from "../eval/p1.ts";
 import { evaluateTopN, type TopNReport } from "../eval/topn.ts";
 import { RECOMMENDERS, recommenderSpec } from "../models/registry.ts";
 import { resolveParams } from "../models/spec.ts";
-import { parseCommand, parseSets, parseWeight } from "./args.node.ts";
+import { parseCommand, parseRecency, parseSets, parseWeight } from "./args.node.ts";
 import { progressBar } from "./progress.node.ts";
 import { fixed, formatTable } from "./table.ts";
 
 export const EVAL_USAGE = `usage: recagent eval (--train FILE --test FILE | --dataset NAME|DIR) (--model NAME | --models A,B,...)
-                     [--set key=value]... [--weight binary|log] [--json]
+                     [--set key=value]... [--weight binary|log] [--recency TAU[,FLOOR]] [--json]
   Protocol P1: full ranking of every train item for each test user; K = 10 and 20.
   --dataset     bundled name (ml-latest-small) or a MovieLens directory; the P1 split is made from its ratings
   --train/--test split files: user, item, value, timestamp; tab-separated, no header
   --models all  every model
   --set         model parameter (with several models: model.key=value); unset ones take the defaults
+  --recency     weight each history event by max(FLOOR, exp(-age / TAU)), age 0 = the newest (FLOOR 0.05)
   --json        one JSON line per model on stdout
   models: ${Object.keys(RECOMMENDERS).join(", ")}`;
 
@@ -29,6 +30,7 @@ export async function evalCommand(argv: string[], out: (line: string) => void): 
     models: { type: "string" },
     set: { type: "string", multiple: true },
     weight: { type: "string" },
+    recency: { type: "string" },
     json: { type: "boolean", default: false },
   }, EVAL_USAGE);
   const names = args.models === "all" ? Object.keys(RECOMMENDERS) : (args.models ?? args.model ?? "").split(",").map((s) => s.trim()).filter(Boolean);
@@ -37,11 +39,12 @@ export async function evalCommand(argv: string[], out: (line: string) => void): 
   const paramsOf = names.map((name, k) => resolveParams(specs[k], parseSets(args.set, name, names)));
   const { data, catalog } = loadP1(args, parseWeight(args.weight));
   const genresOf = catalog && genreLookup(catalog, data);
+  const recency = parseRecency(args.recency);
 
   const reports: TopNReport[] = [];
   for (const [k, spec] of specs.entries()) {
     const bar = progressBar(`fit ${spec.name}`, !args.json);
-    const report = await evaluateTopN(spec, paramsOf[k], data, { genresOf, onProgress: bar.update });
+    const report = await evaluateTopN(spec, paramsOf[k], data, { genresOf, onProgress: bar.update, recency });
     bar.stop();
     reports.push(report);
     if (args.json) out(JSON.stringify(report));

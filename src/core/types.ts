@@ -22,6 +22,16 @@ export interface Item {
 export interface ItemWeight {
   item: number;
   weight: number;
+  /**
+   * How much the event still counts, in (0, 1] (1 when absent): recency weighting. Linear models multiply it
+   * into the weight; ALS multiplies the event's confidence by it (a weighted least-squares term).
+   */
+  recency?: number;
+}
+
+/** The weight a linear scorer gives the event: its value times its recency factor. */
+export function effectiveWeight(h: ItemWeight): number {
+  return h.recency === undefined ? h.weight : h.weight * h.recency;
 }
 
 /** Top-k lists for several users at once: row j of `ids`/`scores` is k entries for the j-th user (-1 pads). */

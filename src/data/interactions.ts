@@ -24,6 +24,11 @@ export class Interactions {
     readonly matrix: Csr,
     /** Timestamp of each stored entry, aligned with matrix.indices (the latest one for summed duplicates). */
     readonly timestamps?: Float64Array,
+    /**
+     * Age of each stored entry, aligned with matrix.indices: how many of the user's entries are newer
+     * (0 = the newest), by timestamp with ties to the later input row. What recency weighting reads.
+     */
+    readonly ages?: Int32Array,
   ) {}
 
   /**
@@ -43,7 +48,8 @@ export class Interactions {
     });
     for (const u of extraUsers) users.add(u);
     const { csr, source } = csrWithSource(users.size, items.size, r, c, v);
-    return new Interactions(users, items, csr, Float64Array.from(source, (t) => rows[t].timestamp));
+    const timestamps = Float64Array.from(source, (t) => rows[t].timestamp);
+    return new Interactions(users, items, csr, timestamps, entryAges(csr, timestamps, source));
   }
 
   get userCount(): number {
@@ -59,4 +65,19 @@ export class Interactions {
     this.itemMajor ??= transpose(this.matrix);
     return this.itemMajor;
   }
+}
+
+/** Per entry, how many entries of its row are newer: by time, ties to the later source row (input order). */
+export function entryAges(m: Csr, timestamps: Float64Array, source: Int32Array): Int32Array {
+  const ages = new Int32Array(m.indices.length);
+  const order: number[] = [];
+  for (let r = 0; r < m.rows; r++) {
+    const start = m.indptr[r];
+    const end = m.indptr[r + 1];
+    order.length = 0;
+    for (let p = start; p < end; p++) order.push(p);
+    order.sort((a, b) => timestamps[a] - timestamps[b] || source[a] - source[b]);
+    for (let q = 0; q < order.length; q++) ages[order[q]] = order.length - 1 - q;
+  }
+  return ages;
 }

@@ -1,4 +1,5 @@
 import type { FitOptions, Params, Recommender } from "../models/recommender.ts";
+import { type Recency, recencyIsOn } from "../models/recency.ts";
 import { recommend } from "../models/recommend.ts";
 import type { ModelSpec } from "../models/spec.ts";
 import { genreDiversity, itemPopularity, longTailShare, novelty, shortHead } from "./beyond.ts";
@@ -11,6 +12,8 @@ const LIST_LENGTH = 20;
 export interface TopNReport {
   model: string;
   params: Params;
+  /** Present when histories were weighted by recency at scoring time. */
+  recency?: Recency;
   users: number;
   items: number;
   /** Wall seconds of training. */
@@ -25,6 +28,8 @@ export interface TopNReport {
 export interface TopNOptions extends FitOptions {
   /** Genres per dense item index, for intra-list diversity; omitted when the catalog has none. */
   genresOf?: (item: number) => ReadonlySet<string>;
+  /** Weight each test user's training history by recency when scoring (needs train ages; see Interactions). */
+  recency?: Recency;
 }
 
 /** Fits the model on the train part of `data` and scores it by protocol P1. */
@@ -33,18 +38,26 @@ export async function evaluateTopN(spec: ModelSpec<Recommender>, params: Params,
   const t0 = performance.now();
   await model.fit(data.train, opts);
   const fit_s = (performance.now() - t0) / 1000;
+  return { ...scoreTopN(model, data, opts), model: spec.name, params, fit_s };
+}
+
+/** Protocol P1 for a model already fitted on data.train (fit_s left at 0 for the caller to fill). */
+export function scoreTopN(model: Recommender, data: P1Data, opts: TopNOptions = {}): TopNReport {
+  const recency = opts.recency && recencyIsOn(opts.recency) ? opts.recency : undefined;
+  if (recency && !data.train.ages) throw new Error("recency weighting needs the training entries' ages (Interactions.fromRows)");
   const t1 = performance.now();
-  const top = recommend(model, data.testUsers, LIST_LENGTH, data.train.matrix);
+  const top = recommend(model, data.testUsers, LIST_LENGTH, data.train.matrix, recency && { matrix: data.train.matrix, ages: data.train.ages!, recency });
   const rec_s = (performance.now() - t1) / 1000;
   const lists = Array.from(data.testUsers, (_, j) => topRow(top, j));
   const top10 = lists.map((l) => l.subarray(0, 10));
   const popularity = itemPopularity(data.train.byItem);
   return {
-    model: spec.name,
-    params,
+    model: model.name,
+    params: model.params,
+    ...(recency ? { recency } : {}),
     users: data.testUsers.length,
     items: data.train.itemCount,
-    fit_s,
+    fit_s: 0,
     rec_s,
     metrics: rankingMetrics(data, lists),
     beyond: {

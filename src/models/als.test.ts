@@ -84,18 +84,23 @@ describe("als", () => {
     expect(alsLoss(wasm, data) / alsLoss(ts, data)).toBeCloseTo(1, 3);
   });
 
-  it("folds in the exact solution of the normal equations, repeated items summed", async () => {
+  it.each([
+    ["without recency", undefined],
+    ["with recency factors scaling each event's confidence", [0.5, 0.25, 1]],
+  ])("folds in the exact solution of the normal equations, repeated items summed (%s)", async (_, recency) => {
     const model = await fitted(data, { factors: 5, reg: 0.7, alpha: 3, iterations: 3 });
-    const history = [{ item: 2, weight: 1 }, { item: 7, weight: 2 }, { item: 2, weight: 0.5 }];
-    // Dense normal equations from scratch: A = sum over all items of c_i y_i y_i^T + reg I, b = sum c_i p_i y_i.
+    const history = [{ item: 2, weight: 1 }, { item: 7, weight: 2 }, { item: 2, weight: 0.5 }].map((h, t) => (recency ? { ...h, recency: recency[t] } : h));
+    // Dense normal equations from scratch: A = sum over all items of c_i y_i y_i^T + reg I, b = sum c_i p_i y_i,
+    // with c_i = (1 + alpha w_i) r_i and r_i the recency of the item's newest event.
     const { items } = model.factorMatrices();
     const f = 5;
     const weight = new Map([[2, 1.5], [7, 2]]);
+    const recencyOf = new Map(recency ? [[2, 1], [7, 0.25]] : [[2, 1], [7, 1]]);
     const a = new Float64Array(f * f);
     const b = new Float64Array(f);
     for (let i = 0; i < model.itemCount; i++) {
       const w = weight.get(i);
-      const c = w === undefined ? 1 : 1 + 3 * w;
+      const c = w === undefined ? 1 : (1 + 3 * w) * recencyOf.get(i)!;
       for (let r = 0; r < f; r++) {
         if (w !== undefined) b[r] += c * items[i * f + r];
         for (let s = 0; s < f; s++) a[r * f + s] += c * items[i * f + r] * items[i * f + s];

@@ -125,14 +125,16 @@ export class AlsRecommender implements FactorRecommender {
    * The exact least-squares user vector for `history` with the item factors fixed: the normal equations
    * (YtY + reg I + sum_i (c_i - 1) y_i y_i^T) x = sum_i c_i y_i solved by Cholesky in float64, not by the few
    * CG steps of training (which start from the previous iterate; a new user has none). Repeated items are
-   * summed first, as duplicate rows are in training.
+   * summed first, as duplicate rows are in training. An event's recency r scales its confidence,
+   * c_i = (1 + alpha w_i) r_i: its squared error counts r_i times (the matrix stays positive definite since
+   * c_i >= 0 and YtY already holds y_i y_i^T).
    */
   foldIn(history: readonly ItemWeight[]): Float32Array {
     const f = this.factors;
     const a = this.foldInGram().slice();
     const b = new Float64Array(f);
-    for (const [item, weight] of mergeHistory(history, this.itemCount)) {
-      const extra = this.params.alpha * weight; // c - 1
+    for (const [item, { weight, recency }] of mergeHistory(history, this.itemCount)) {
+      const extra = (1 + this.params.alpha * weight) * recency - 1; // c - 1
       const y = this.itemFactors.subarray(item * f, (item + 1) * f);
       for (let r = 0; r < f; r++) {
         b[r] += (1 + extra) * y[r];
@@ -187,12 +189,16 @@ export class AlsRecommender implements FactorRecommender {
   }
 }
 
-/** item -> summed weight, with every item checked against the catalogue size. */
-function mergeHistory(history: readonly ItemWeight[], itemCount: number): Map<number, number> {
-  const merged = new Map<number, number>();
-  for (const { item, weight } of history) {
+/** item -> summed weight and the recency of its newest event, with every item checked against the catalogue size. */
+function mergeHistory(history: readonly ItemWeight[], itemCount: number): Map<number, { weight: number; recency: number }> {
+  const merged = new Map<number, { weight: number; recency: number }>();
+  for (const { item, weight, recency = 1 } of history) {
     if (!Number.isInteger(item) || item < 0 || item >= itemCount) throw new InputError(`history item index ${item} is outside the ${itemCount} items`);
-    merged.set(item, (merged.get(item) ?? 0) + weight);
+    const seen = merged.get(item);
+    if (seen) {
+      seen.weight += weight;
+      seen.recency = Math.max(seen.recency, recency);
+    } else merged.set(item, { weight, recency });
   }
   return merged;
 }

@@ -104,11 +104,16 @@ export class Bpr implements FactorRecommender {
   foldIn(history: readonly ItemWeight[]): Float32Array {
     const next = mulberry32(this.params.seed);
     const user = this.initialVectors(1, next, 1);
-    const liked = Int32Array.from(new Set(history.filter((h) => h.weight > 0).map((h) => h.item))).sort();
+    const recencyOf = new Map<number, number>();
+    for (const h of history) if (h.weight > 0) recencyOf.set(h.item, Math.max(recencyOf.get(h.item) ?? 0, h.recency ?? 1));
+    const liked = Int32Array.from(recencyOf.keys()).sort();
+    // Positives are drawn in proportion to their recency factor (uniformly without recency weighting).
+    const cumulative = new Float64Array(liked.length);
+    liked.forEach((item, t) => (cumulative[t] = (t > 0 ? cumulative[t - 1] : 0) + recencyOf.get(item)!));
     const step = new SgdStep(this.factors, this.params.lr, this.params.reg, this.params.factors);
     for (let epoch = 0; epoch < this.params.iterations; epoch++) {
       for (let s = 0; s < liked.length; s++) {
-        const i = liked[Math.floor(next() * liked.length)];
+        const i = liked[drawWeighted(cumulative, next())];
         const j = drawNegative(this.itemCount, next, liked, 0, liked.length);
         if (j >= 0) step.run(user, 0, this.itemFactors, i, j, false);
       }
@@ -202,3 +207,16 @@ export const bprSpec: ModelSpec<Bpr> = {
   create: (params) => new Bpr(params),
   restore: Bpr.restore,
 };
+
+/** The index t whose interval of the cumulative weights holds u * total (binary search). */
+function drawWeighted(cumulative: Float64Array, u: number): number {
+  const target = u * cumulative[cumulative.length - 1];
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cumulative[mid] > target) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}

@@ -1,5 +1,5 @@
 import { InputError } from "../core/errors.ts";
-import type { ItemWeight } from "../core/types.ts";
+import { effectiveWeight, type ItemWeight } from "../core/types.ts";
 import type { Csr } from "../data/csr.ts";
 import type { Interactions } from "../data/interactions.ts";
 import { csrArrays, csrFromArtifact } from "./csr-artifact.ts";
@@ -70,7 +70,7 @@ export class Ease implements Recommender {
   }
 
   scoreHistory(history: readonly ItemWeight[], out: Float32Array): void {
-    this.score(Int32Array.from(history, (h) => h.item), Float32Array.from(history, (h) => h.weight), out);
+    this.score(Int32Array.from(history, (h) => h.item), Float32Array.from(history, effectiveWeight), out);
   }
 
   /** Row `item` of B: how strongly `item` alone predicts each item j. */

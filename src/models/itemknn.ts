@@ -1,4 +1,4 @@
-import type { ItemWeight } from "../core/types.ts";
+import { effectiveWeight, type ItemWeight } from "../core/types.ts";
 import { type Csr, transpose } from "../data/csr.ts";
 import type { Interactions } from "../data/interactions.ts";
 import { csrArrays, csrFromArtifact } from "./csr-artifact.ts";
@@ -50,7 +50,7 @@ export class ItemKnn implements Recommender {
 
   scoreHistory(history: readonly ItemWeight[], out: Float32Array): void {
     out.fill(0);
-    for (const { item, weight } of history) addScaledRow(this.neighbours, item, weight, out);
+    for (const h of history) addScaledRow(this.neighbours, h.item, effectiveWeight(h), out);
   }
 
   /** The item's row of the pruned similarity matrix: its neighbours, zero elsewhere. */

@@ -1,4 +1,4 @@
-import type { ItemWeight } from "../core/types.ts";
+import { effectiveWeight, type ItemWeight } from "../core/types.ts";
 import { type Csr, transpose } from "../data/csr.ts";
 import type { Interactions } from "../data/interactions.ts";
 import { csrArrays, csrFromArtifact } from "./csr-artifact.ts";
@@ -50,7 +50,7 @@ export class UserKnn implements Recommender {
   }
 
   scoreHistory(history: readonly ItemWeight[], out: Float32Array): void {
-    const near = this.users.similarTo(history.map((h) => h.item), history.map((h) => h.weight));
+    const near = this.users.similarTo(history.map((h) => h.item), history.map(effectiveWeight));
     pruneRow(near, this.params.k, -1);
     out.fill(0);
     for (let t = 0; t < near.count; t++) addScaledRow(this.users.rows, near.ids[t], near.values[t], out);
