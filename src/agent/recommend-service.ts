@@ -23,6 +23,8 @@ export interface RecommendRequest {
   diversity?: number;
   /** "llm": listwise LLM re-ranking of the retrieved candidates (falls back to retrieval order, labelled). */
   rerank?: "none" | "llm";
+  /** Milliseconds the LLM re-ranking may take, when less than its configured deadline. */
+  rerankBudgetMs?: number;
   signal?: AbortSignal;
 }
 
@@ -96,7 +98,7 @@ export class RecommendService {
     let served: Served = { ranker: diversity > 0 ? "mmr" : "retrieval" };
     let usage = NO_USAGE;
     if (llm) {
-      const ranking = await listwiseRerank(this.rerank.llm, { history: this.historyItems(history), signal: req.signal }, found.map(toCandidate), this.rerank.options);
+      const ranking = await listwiseRerank(this.rerank.llm, { history: this.historyItems(history), signal: req.signal, deadlineMs: req.rerankBudgetMs }, found.map(toCandidate), this.rerank.options);
       found = ranking.order.map((i, r) => ({ item: found[i].item, score: ranking.scores[r] }));
       ({ served, usage } = ranking);
     }
