@@ -6,10 +6,9 @@
 import { InputError } from "../core/errors.ts";
 import type { Item } from "../core/types.ts";
 import { createFactorScorer, type FactorScorer } from "../numeric/factor-scorer.ts";
-import { topK } from "../numeric/topk.ts";
 import { checkDimension, checkedRows, checkK, checkVector } from "./checks.ts";
 import { compileFilter } from "./filter.ts";
-import { byScoreThenId, compareIds } from "./order.ts";
+import { bestIndices, copyItem } from "./results.ts";
 import { bm25, queryTerms, TAG_WEIGHT, tokenize } from "./text-search.ts";
 import type { Filter, IndexedItem, Scored, VectorIndex } from "./types.ts";
 
@@ -136,28 +135,6 @@ export class MemoryIndex implements VectorIndex {
 
   /** The k best rows of `scores` (-Infinity: excluded), best first, ties to the smaller id. */
   private best(scores: Float32Array, k: number): Scored[] {
-    const rows = new Int32Array(k);
-    const top = new Float32Array(k);
-    topK(scores, k, rows, top);
-    let chosen = Array.from(rows).filter((row) => row >= 0);
-    if (chosen.length === k && k > 0) {
-      // topK breaks a tie at the cut-off by row (insertion order); the contract breaks it by id, so
-      // keep the rows strictly above the cut-off score and refill from every row tied at it.
-      const cutoff = top[k - 1];
-      const above = chosen.filter((row) => scores[row] > cutoff);
-      const tied: number[] = [];
-      for (let row = 0; row < scores.length; row++) if (scores[row] === cutoff) tied.push(row);
-      tied.sort((a, b) => compareIds(this.entries[a].item.id, this.entries[b].item.id));
-      chosen = above.concat(tied.slice(0, k - above.length));
-    }
-    return chosen.map((row) => ({ item: copyItem(this.entries[row].item), score: scores[row] })).sort(byScoreThenId);
+    return bestIndices(scores, k, (row) => this.entries[row].item.id).map((row) => ({ item: copyItem(this.entries[row].item), score: scores[row] }));
   }
-}
-
-/** A copy with only Item's fields (an IndexedItem's vector stays out), so callers and the index share nothing. */
-function copyItem(item: Item): Item {
-  const copy: Item = { id: item.id, title: item.title, genres: [...item.genres], tags: [...item.tags] };
-  if (item.year !== undefined) copy.year = item.year;
-  if (item.text !== undefined) copy.text = item.text;
-  return copy;
 }
