@@ -8,7 +8,7 @@ import type { LlmClient } from "../llm/types.ts";
 import type { ContentMap } from "../models/content-map.ts";
 import type { SavedModel } from "../models/persist.ts";
 import { type FactorRecommender, isFactorRecommender } from "../models/recommender.ts";
-import { recommenderSpec } from "../models/registry.ts";
+import { restoreRecommender } from "../models/registry.ts";
 import { ChatAgent } from "./chat/agent.ts";
 import { ChatVocabulary } from "./chat/vocabulary.ts";
 import { type FeedbackEvent, type FeedbackLog, FeedbackService } from "./feedback.ts";
@@ -82,7 +82,7 @@ export function itemDescriber(items: readonly Item[], llm: LlmClient): (item: It
 
 /** The saved model, which must be a factor model: the service retrieves by its item vectors. */
 export function restoreFactorModel(saved: SavedModel): FactorRecommender {
-  const model = recommenderSpec(saved.artifact.model).restore(saved.artifact);
+  const model = restoreRecommender(saved.artifact);
   if (!isFactorRecommender(model)) throw new AppError("not_servable", `model ${model.name} has no item vectors to serve; train als or bpr`);
   return model;
 }

@@ -1,6 +1,6 @@
 import { InputError } from "../core/errors.ts";
 import { recommend } from "../models/recommend.ts";
-import { recommenderSpec } from "../models/registry.ts";
+import { restoreRecommender } from "../models/registry.ts";
 import { parseCommand, positiveInt, required } from "./args.node.ts";
 import { readModelDir } from "./model-dir.node.ts";
 import { fixed, formatTable } from "./table.ts";
@@ -23,7 +23,7 @@ export async function recommendCommand(argv: string[], out: (line: string) => vo
   if (user < 0) {
     throw new InputError(`user "${userId}" is not in the model (${saved.users.length} users, e.g. ${saved.users.slice(0, 3).join(", ")})`);
   }
-  const model = recommenderSpec(saved.artifact.model).restore(saved.artifact);
+  const model = restoreRecommender(saved.artifact);
   const top = recommend(model, Int32Array.of(user), k, saved.seen);
   const picks = Array.from(top.ids)
     .map((item, r) => ({ item, score: top.scores[r] }))

@@ -16,6 +16,12 @@ describe("model persistence", () => {
     expect(decodeModel(header, body, "m.json")).toEqual(saved);
   });
 
+  it("round-trips the entries' ages and the recency setting when present", () => {
+    const withRecency: SavedModel = { ...saved, seenAges: Int32Array.of(0), recency: { tau: 5, floor: 0.05 } };
+    const { header, body } = encodeModel(withRecency);
+    expect(decodeModel(header, body, "m.json")).toEqual(withRecency);
+  });
+
   it("rejects a foreign header and a truncated body with the file named", () => {
     const { header, body } = encodeModel(saved);
     expect(() => decodeModel('{"format":"other"}', body, "m.json")).toThrow(DataFormatError);

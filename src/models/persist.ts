@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DataFormatError } from "../core/errors.ts";
 import type { Csr } from "../data/csr.ts";
+import type { Recency } from "./recency.ts";
 import type { ModelArtifact } from "./recommender.ts";
 
 export const MODEL_FORMAT = "recagent-model";
@@ -12,6 +13,10 @@ export interface SavedModel {
   users: readonly string[];
   items: readonly string[];
   seen: Csr;
+  /** Age of each entry of `seen` in its user's time order (0 = newest; Interactions.ages), for recency weighting. */
+  seenAges?: Int32Array;
+  /** How histories are weighted by recency when this model scores them (chosen on validation); absent = off. */
+  recency?: Recency;
 }
 
 const arrayEntry = z.object({
@@ -31,9 +36,11 @@ const headerSchema = z.object({
   users: z.array(z.string()),
   items: z.array(z.string()),
   seen: z.object({ rows: z.number().int(), cols: z.number().int() }),
+  recency: z.object({ tau: z.number().nonnegative(), floor: z.number().min(0).max(1) }).optional(),
 });
 
 const SEEN = ["seen.indptr", "seen.indices", "seen.values"] as const;
+const SEEN_AGES = "seen.ages";
 
 /** A JSON header and one binary body holding every array back to back (4-byte aligned). */
 export function encodeModel(saved: SavedModel): { header: string; body: Uint8Array } {
@@ -42,6 +49,7 @@ export function encodeModel(saved: SavedModel): { header: string; body: Uint8Arr
     [SEEN[0], saved.seen.indptr],
     [SEEN[1], saved.seen.indices],
     [SEEN[2], saved.seen.values],
+    ...(saved.seenAges ? [[SEEN_AGES, saved.seenAges] as [string, Int32Array]] : []),
   ];
   let offset = 0;
   const entries = arrays.map(([name, a]) => {
@@ -61,6 +69,7 @@ export function encodeModel(saved: SavedModel): { header: string; body: Uint8Arr
     users: saved.users,
     items: saved.items,
     seen: { rows: saved.seen.rows, cols: saved.seen.cols },
+    ...(saved.recency ? { recency: saved.recency } : {}),
   };
   return { header: JSON.stringify(header), body };
 }
@@ -94,6 +103,15 @@ export function decodeModel(headerText: string, body: Uint8Array, file: string):
     indices: arrays[SEEN[1]] as Int32Array,
     values: arrays[SEEN[2]] as Float32Array,
   };
-  for (const name of SEEN) delete arrays[name];
-  return { artifact: { model: h.model, params: h.params, meta: h.meta, arrays }, users: h.users, items: h.items, seen };
+  const seenAges = arrays[SEEN_AGES] as Int32Array | undefined;
+  if (seenAges && seenAges.length !== seen.indices.length) throw new DataFormatError(file, undefined, `${SEEN_AGES} has ${seenAges.length} entries for ${seen.indices.length} interactions`);
+  for (const name of [...SEEN, SEEN_AGES]) delete arrays[name];
+  return {
+    artifact: { model: h.model, params: h.params, meta: h.meta, arrays },
+    users: h.users,
+    items: h.items,
+    seen,
+    ...(seenAges ? { seenAges } : {}),
+    ...(h.recency ? { recency: h.recency } : {}),
+  };
 }

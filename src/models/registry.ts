@@ -7,7 +7,8 @@ import { popularitySpec } from "./popularity.ts";
 import { baselineSpec } from "./rating/baseline.ts";
 import { svdSpec } from "./rating/biased-mf.ts";
 import { svdppSpec } from "./rating/svdpp.ts";
-import type { RatingModel, Recommender } from "./recommender.ts";
+import { Blend } from "./blend.ts";
+import type { ModelArtifact, RatingModel, Recommender } from "./recommender.ts";
 import type { ModelSpec } from "./spec.ts";
 import { userKnnSpec } from "./userknn.ts";
 
@@ -37,4 +38,9 @@ function lookup<M>(table: Readonly<Record<string, ModelSpec<M>>>, name: string, 
 }
 
 export const recommenderSpec = (name: string) => lookup(RECOMMENDERS, name, "model");
+
+/** Any saved top-N model, blends of two included. */
+export function restoreRecommender(a: ModelArtifact): Recommender {
+  return a.model === "blend" ? Blend.restore(a, restoreRecommender) : recommenderSpec(a.model).restore(a);
+}
 export const ratingModelSpec = (name: string) => lookup(RATING_MODELS, name, "rating model");
