@@ -1,6 +1,7 @@
 /**
- * One meaning of a Filter, two forms: a predicate over an Item (MemoryIndex) and a SQL where clause
- * (LanceDB, which hands it to DataFusion). The contract and property tests hold the two to the same answers.
+ * One meaning of a Filter, two forms here: a predicate over an Item (MemoryIndex) and a SQL where clause
+ * (LanceDB, which hands it to DataFusion); attributes.ts has a third, over typed columns (HnswIndex). The
+ * contract and property tests hold them to the same answers.
  *
  * Semantics beyond the interface doc: an empty list (genresAny: [], excludeIds: []) constrains nothing,
  * so a client can send "no selection" as []; genres compare exactly (case-sensitive), as the catalog spells them.
@@ -61,7 +62,8 @@ function sqlArray(values: readonly string[]): string {
   return `make_array(${values.map(sqlString).join(", ")})`;
 }
 
-function checkFilter(filter: Filter): void {
+/** Rejects a filter whose fields have the wrong types (an InputError, so HTTP answers 400). */
+export function checkFilter(filter: Filter): void {
   for (const key of ["yearMin", "yearMax"] as const) {
     const bound = filter[key];
     // Only finite numbers may reach the SQL text: NaN or Infinity would not parse, and a string could inject.
