@@ -1,4 +1,5 @@
 import type { ItemWeight } from "../core/types.ts";
+import { finiteMeanAndSd } from "../numeric/vectors.ts";
 import type { Interactions } from "../data/interactions.ts";
 import type { FitOptions, ModelArtifact, Params, Recommender } from "./recommender.ts";
 
@@ -61,10 +62,11 @@ export class Blend implements Recommender {
     for (let j = 0; j < rows; j++) {
       const a = out.subarray(j * n, (j + 1) * n);
       const b = other.subarray(j * n, (j + 1) * n);
-      const [ma, sa] = meanAndScale(a);
-      const [mb, sb] = meanAndScale(b);
-      const wa = this.weight * sa;
-      const wb = (1 - this.weight) * sb;
+      const [ma, sa] = finiteMeanAndSd(a);
+      const [mb, sb] = finiteMeanAndSd(b);
+      // A part whose scores are all equal ranks nothing; it adds a constant.
+      const wa = sa > 1e-12 ? this.weight / sa : 0;
+      const wb = sb > 1e-12 ? (1 - this.weight) / sb : 0;
       for (let i = 0; i < n; i++) a[i] = wa * (a[i] - ma) + wb * (b[i] - mb);
     }
   }
@@ -90,22 +92,4 @@ export class Blend implements Recommender {
     });
     return new Blend([restored[0], restored[1]], a.params.weight);
   }
-}
-
-/** The mean of the finite scores and 1 / their standard deviation (1 when they are all equal). */
-function meanAndScale(x: Float32Array): [number, number] {
-  let sum = 0;
-  let squares = 0;
-  let n = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    if (!Number.isFinite(v)) continue;
-    sum += v;
-    squares += v * v;
-    n++;
-  }
-  if (n === 0) return [0, 1];
-  const mean = sum / n;
-  const variance = squares / n - mean * mean;
-  return [mean, variance > 1e-24 ? 1 / Math.sqrt(variance) : 1];
 }
