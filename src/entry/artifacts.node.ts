@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join, resolve } from "node:path";
 import { progressBar } from "../cli/progress.node.ts";
 import { readModelDir, writeModelDir } from "../cli/model-dir.node.ts";
-import { InputError } from "../core/errors.ts";
+import { AppError, InputError } from "../core/errors.ts";
 import type { ServiceConfig } from "../core/config.ts";
 import { loadDataset, loadInteractionFiles } from "../data/files.node.ts";
 import { Interactions } from "../data/interactions.ts";
@@ -120,6 +120,14 @@ export async function ensureArtifacts(config: ServiceConfig, log: (line: string)
   renameSync(temp, dir);
   rmSync(old, { recursive: true, force: true });
   log(`built ${dir} (${rows.length} items in LanceDB)`);
+  return open(dir, manifest);
+}
+
+/** The finished build for this configuration, never building one: what a cluster worker opens beside its primary. */
+export function openBuiltArtifacts(config: ServiceConfig): Artifacts {
+  const dir = artifactDir(config);
+  const manifest = readManifest(dir);
+  if (!manifest) throw new AppError("no_build", `no finished build in ${dir}; the primary builds it before starting workers`);
   return open(dir, manifest);
 }
 

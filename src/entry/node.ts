@@ -1,8 +1,11 @@
 import { serve } from "@hono/node-server";
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { assembleServices, memoryIndexOf, restoreFactorModel } from "../agent/assemble.ts";
+import { assembleServices, memoryIndexOf, restoreFactorModel, type ServiceInputs, type Services } from "../agent/assemble.ts";
+import type { FeedbackEvent } from "../agent/feedback.ts";
+import type { CatalogChange } from "../agent/onboarding.ts";
 import { AppError, InputError } from "../core/errors.ts";
 import { ServiceConfig } from "../core/config.ts";
 import { HelpRequested } from "../cli/args.node.ts";
@@ -12,12 +15,15 @@ import { llmConfigFromEnv } from "../llm/config.ts";
 import { FileCache } from "../llm/file-cache.node.ts";
 import { createLlmClient } from "../llm/openai-client.ts";
 import { MirroredIndex } from "../index/mirrored.ts";
-import { ensureArtifacts } from "./artifacts.node.ts";
+import type { VectorIndex } from "../index/types.ts";
+import { type Artifacts, ensureArtifacts } from "./artifacts.node.ts";
+import { startCluster } from "./cluster.node.ts";
 
 export const SERVE_USAGE = `usage: recagent serve [--dataset NAME|DIR | --interactions FILE [--items FILE]] [--model als]
-                     [--host 127.0.0.1] [--port 8787] [--artifacts DIR] [--config FILE.json]
-  Trains the model and builds the LanceDB table on first start (kept in --artifacts), then serves HTTP.
-  Environment: HOST, PORT, RECAGENT_API_KEY (enables writes), RECAGENT_READ_KEY (guards reads).`;
+                     [--host 127.0.0.1] [--port 8787] [--artifacts DIR] [--config FILE.json] [--workers N]
+  Trains the model and builds the LanceDB table on first start (kept in --artifacts), then serves HTTP
+  from --workers processes (default: one per core; 1 serves from a single process).
+  Environment: HOST, PORT, WORKERS, RECAGENT_API_KEY (enables writes), RECAGENT_READ_KEY (guards reads).`;
 
 /** Flags over a config file over the environment over defaults. */
 export function serviceConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceConfig {
@@ -29,7 +35,7 @@ export function serviceConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceCo
       strict: true,
       options: {
         dataset: { type: "string" }, interactions: { type: "string" }, items: { type: "string" }, model: { type: "string" },
-        host: { type: "string" }, port: { type: "string" }, artifacts: { type: "string" }, config: { type: "string" },
+        host: { type: "string" }, port: { type: "string" }, artifacts: { type: "string" }, config: { type: "string" }, workers: { type: "string" },
       },
     }).values;
   } catch (e) {
@@ -47,6 +53,7 @@ export function serviceConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceCo
   const merged = {
     host: env.HOST,
     port: env.PORT,
+    workers: env.WORKERS,
     apiKey: env.RECAGENT_API_KEY || undefined,
     readKey: env.RECAGENT_READ_KEY || undefined,
     artifacts: env.RECAGENT_ARTIFACTS,
@@ -63,30 +70,69 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * Where a server process's state comes from. Alone (standaloneState) it owns the logs and writes LanceDB; a
+ * cluster worker (cluster.node.ts) reads what the primary wrote and hands its own writes to the primary.
+ */
+export interface StateSource {
+  open(config: ServiceConfig, log: (line: string) => void): Promise<{
+    artifacts: Artifacts;
+    /** The LanceDB side of the index: full-text search, and the durable copy of catalog changes. */
+    durable: VectorIndex;
+    catalogChanges: CatalogChange[];
+    feedbackEvents: FeedbackEvent[];
+    logs: NonNullable<ServiceInputs["logs"]>;
+  }>;
+  /** Runs with the services assembled, before the port opens. */
+  beforeListen?(services: Services): Promise<void>;
+  /** Added to every response. */
+  headers?: Record<string, string>;
+}
+
+export const standaloneState: StateSource = {
+  async open(config, log) {
+    const artifacts = await ensureArtifacts(config, log);
+    return {
+      artifacts,
+      durable: await LanceDbIndex.open(artifacts.lancedbDir, { table: "items", dimension: artifacts.manifest.factors }),
+      catalogChanges: artifacts.catalogLog.replay(log),
+      feedbackEvents: artifacts.feedbackLog.replay(log),
+      logs: { catalog: artifacts.catalogLog, feedback: artifacts.feedbackLog },
+    };
+  },
+};
+
 /** Builds (or reuses) the artifacts and serves the API until close() is called. */
 export async function startServer(
   config: ServiceConfig,
   log: (line: string) => void = (l) => console.error(l),
   env: Record<string, string | undefined> = process.env,
+  state: StateSource = standaloneState,
 ): Promise<RunningServer> {
-  const artifacts = await ensureArtifacts(config, log);
+  const { artifacts, durable, catalogChanges, feedbackEvents, logs } = await state.open(config, log);
   const model = restoreFactorModel(artifacts.saved);
-  const lance = await LanceDbIndex.open(artifacts.lancedbDir, { table: "items", dimension: model.factors });
-  const index = new MirroredIndex(lance, memoryIndexOf(model, artifacts.items));
+  const index = new MirroredIndex(durable, memoryIndexOf(model, artifacts.items));
   const services = await assembleServices({
     saved: artifacts.saved,
     model,
     items: artifacts.items,
     index,
     contentMap: artifacts.contentMap,
-    catalogChanges: artifacts.catalogLog.replay(log),
-    feedbackEvents: artifacts.feedbackLog.replay(log),
-    logs: { catalog: artifacts.catalogLog, feedback: artifacts.feedbackLog },
+    catalogChanges,
+    feedbackEvents,
+    logs,
     llm: createLlmClient(llmConfigFromEnv(env), { cache: new FileCache(join(artifacts.dir, "llm-cache")) }),
   });
+  await state.beforeListen?.(services);
   const app = createApp({ ...services, writeKey: config.apiKey, readKey: config.readKey, chatStateKey: env.RECAGENT_STATE_KEY || undefined, maxBodyBytes: config.maxBodyBytes });
+  const headers = Object.entries(state.headers ?? {});
+  const fetch: typeof app.fetch = !headers.length ? app.fetch : async (...args) => {
+    const res = await app.fetch(...args);
+    for (const [name, value] of headers) res.headers.set(name, value);
+    return res;
+  };
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+    const s = serve({ fetch, hostname: config.host, port: config.port }, () => resolve(s));
     s.once("error", reject);
   });
   const address = server.address();
@@ -104,7 +150,9 @@ export async function startServer(
 export async function serveCommand(argv: string[]): Promise<number> {
   let running: RunningServer;
   try {
-    running = await startServer(serviceConfig(argv, process.env));
+    const config = serviceConfig(argv, process.env);
+    const workers = config.workers ?? availableParallelism();
+    running = workers > 1 ? await startCluster(config, { workers }) : await startServer(config);
   } catch (e) {
     if (AppError.isInstance(e) && e.code === "help") {
       console.log(e.message);

@@ -17,6 +17,11 @@ export interface LanceDbOptions {
   /** Table name inside the database directory. */
   table: string;
   dimension: number;
+  /**
+   * Seconds between checks for versions other processes committed (LanceDB's readConsistencyInterval); 0 checks
+   * on every read. Unset: this connection sees its own writes only, right for the table's single writer.
+   */
+  readConsistencyInterval?: number;
 }
 
 /** Tokens as MemoryIndex makes them (see text-search.ts): no stemming, and no stop words, or "It" is unfindable. */
@@ -34,7 +39,7 @@ export class LanceDbIndex implements VectorIndex {
   /** Opens the table in `dir`, creating it (empty) if it does not exist. */
   static async open(dir: string, opts: LanceDbOptions): Promise<LanceDbIndex> {
     checkDimension(opts.dimension);
-    const db = await lancedb.connect(dir);
+    const db = await lancedb.connect(dir, opts.readConsistencyInterval === undefined ? undefined : { readConsistencyInterval: opts.readConsistencyInterval });
     // existOk opens a table whose schema matches and creates a missing one. A table whose first build
     // was killed before it committed has a directory but no version: this creates it empty, too.
     const table = await db.createEmptyTable(opts.table, itemSchema(opts.dimension), { mode: "create", existOk: true }).catch((cause: unknown) => {
