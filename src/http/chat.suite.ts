@@ -3,7 +3,7 @@ import { ChatAgent } from "../agent/chat/agent.ts";
 import { ChatVocabulary } from "../agent/chat/vocabulary.ts";
 import { MemoryIndex } from "../index/memory.ts";
 import type { LlmConfigInput } from "../llm/config.ts";
-import { type FakeScript, fakeLlmClient, httpStatus, reply } from "../llm/fake-server.ts";
+import { delayed, type FakeScript, fakeLlmClient, httpStatus, reply } from "../llm/fake-server.ts";
 import { WRITE_KEY } from "./api.contract.ts";
 import { type Fixture, fixtureApp } from "./api.fixture.ts";
 import { createApp } from "./app.ts";
@@ -52,9 +52,10 @@ export function describeChatApi(runtime: string): void {
       fx = await fixtureApp({ writable: false, writeKey: WRITE_KEY, makeIndex: async (d) => new MemoryIndex(d) });
     });
     const appWith = (deps: Partial<AppDeps>) => createApp({ ...fx.deps, ...deps });
+    /** A chat agent over a scripted LLM, and the fake server that plays it. */
     const agentWith = (script: FakeScript, overrides: Partial<LlmConfigInput> = {}) => {
-      const { client } = fakeLlmClient(script, overrides);
-      return new ChatAgent({ recommendations: fx.deps.recommendations, index: fx.deps.index, vocabulary: ChatVocabulary.fromItems(fx.build.items), llm: client });
+      const { client, server } = fakeLlmClient(script, overrides);
+      return { server, agent: new ChatAgent({ recommendations: fx.deps.recommendations, index: fx.deps.index, vocabulary: ChatVocabulary.fromItems(fx.build.items), llm: client }) };
     };
 
     it("answers a turn with a reply, recommendations, a question and a signed state, and takes the state back", async () => {
@@ -118,7 +119,7 @@ export function describeChatApi(runtime: string): void {
 
     it("ends a stream whose LLM fails mid-way with an error event and a non-LLM answer, then closes it", async () => {
       const parsed = reply({ liked_titles: ["Toy Story"], want_genres: ["Comedy"] });
-      const app = appWith({ chat: agentWith([parsed, httpStatus(503)], { maxRetries: 0 }) });
+      const app = appWith({ chat: agentWith([parsed, httpStatus(503)], { maxRetries: 0 }).agent });
       const events = await chatEvents(app, { messages: [user("Comedies like Toy Story")] });
       expect(events.map((e) => e.event)).toEqual(["recommendations", "error", "delta", "state", "done"]);
       expect(events[1].data).toMatchObject({ stage: "chat-reply", reason: "server_error" });
@@ -127,10 +128,39 @@ export function describeChatApi(runtime: string): void {
     });
 
     it("labels the fallback in a JSON answer when the LLM parser fails", async () => {
-      const app = appWith({ chat: agentWith([httpStatus(503)], { maxRetries: 0 }) });
+      const app = appWith({ chat: agentWith([httpStatus(503)], { maxRetries: 0 }).agent });
       const { status, json } = await chat(app, { messages: [user("no horror")] });
       expect(status).toBe(200);
       expect(json).toMatchObject({ parser: "rules", writer: "template", fallbacks: [{ stage: "chat-parse", reason: "server_error" }, { stage: "chat-reply", reason: "server_error" }] });
+    });
+
+    // The hanging endpoint would hold each call for a minute, with the default 30 s per-attempt timeout: only the
+    // stages' deadlines can answer sooner. Generous bounds; the tests' own 20 s timeout catches a deadline that
+    // never fires where the clock stands still during a request (workerd).
+    const hanging = { timeoutMs: 30_000, maxRetries: 0 };
+    const timed = async (app: App, body: unknown) => {
+      const started = Date.now();
+      return { ...(await chat(app, body)), ms: Date.now() - started };
+    };
+
+    it("falls back to the rule parser when the LLM parser outlasts its deadline, and skips the reply call", { timeout: 20_000 }, async () => {
+      const { agent, server } = agentWith([delayed(60_000)], { ...hanging, deadlineMs: 300 });
+      const { status, json, ms } = await timed(appWith({ chat: agent }), { messages: [user("Comedies like Toy Story")] });
+      expect(status).toBe(200);
+      expect(json).toMatchObject({ parser: "rules", writer: "template", fallbacks: [{ stage: "chat-parse", reason: "timeout" }, { stage: "chat-reply", reason: "timeout" }] });
+      expect(json.reply).toMatch(/^Looking for: Comedy, similar to Toy Story\./);
+      expect(server.requests).toHaveLength(1);
+      expect(ms).toBeLessThan(10_000);
+    });
+
+    it("falls back to the template reply when the reply outlasts its own stage's deadline", { timeout: 20_000 }, async () => {
+      const parsed = reply({ liked_titles: ["Toy Story"], want_genres: ["Comedy"] });
+      const app = appWith({ chat: agentWith([parsed, delayed(60_000)], { ...hanging, deadlineMs: 60_000, deadlines: { "chat-reply": 300 } }).agent });
+      const { status, json, ms } = await timed(app, { messages: [user("Comedies like Toy Story")] });
+      expect(status).toBe(200);
+      expect(json).toMatchObject({ parser: "llm", writer: "template", fallbacks: [{ stage: "chat-reply", reason: "timeout" }] });
+      expect(json.reply).toMatch(/^Looking for: Comedy, similar to Toy Story\./);
+      expect(ms).toBeLessThan(10_000);
     });
 
     it("guards chat like other reads when a read key is set", async () => {

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { MAX_DEADLINE_MS } from "../llm/config.ts";
 import type { LlmUsage } from "../llm/types.ts";
 
 const id = z.string().min(1).max(200);
@@ -40,6 +41,13 @@ export const RecommendationRequest = z
     exclude_seen: z.boolean().default(true),
     diversity: z.number().min(0).max(1).optional().openapi({ description: "MMR trade-off: 0 = relevance only, 1 = diversity only" }),
     rerank: z.enum(["none", "llm"]).default("none").openapi({ description: "llm: listwise LLM re-ranking of the top candidates; falls back to retrieval order, labelled in `ranker`" }),
+    rerank_budget_ms: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_DEADLINE_MS)
+      .optional()
+      .openapi({ description: "with rerank: llm, milliseconds the re-ranking may take (capped at the configured deadline, RECAGENT_LLM_DEADLINE_MS); past it the answer is in retrieval order with ranker.fallback \"timeout\"" }),
   })
   .strict()
   .openapi("RecommendationRequest");

@@ -24,6 +24,8 @@ describe("llmConfigFromEnv", () => {
       RECAGENT_LLM_PRICE_INPUT: "0.15",
       RECAGENT_LLM_PRICE_OUTPUT: "0.6",
       RECAGENT_LLM_OUTPUT_MODE: "text",
+      RECAGENT_LLM_DEADLINE_MS: "2500",
+      RECAGENT_LLM_DEADLINE_MS_CHAT_REPLY: "6000",
       UNRELATED: "x",
     });
     expect(config).toMatchObject({
@@ -38,8 +40,14 @@ describe("llmConfigFromEnv", () => {
       priceInputPerMTok: 0.15,
       priceOutputPerMTok: 0.6,
       outputMode: "text",
+      deadlineMs: 2500,
+      deadlines: { "chat-reply": 6000 },
     });
     expect(config.apiKey).toBeUndefined();
+  });
+
+  it("gives interactive stages a 3 s deadline unless told otherwise", () => {
+    expect(llmConfigFromEnv({})).toMatchObject({ deadlineMs: 3000, deadlines: {} });
   });
 
   it("names the variable at fault", () => {
@@ -47,6 +55,8 @@ describe("llmConfigFromEnv", () => {
     expect(() => llmConfigFromEnv({ RECAGENT_LLM_OUTPUT_MODE: "xml" })).toThrow(/RECAGENT_LLM_OUTPUT_MODE/);
     expect(() => llmConfigFromEnv({ RECAGENT_LLM_BUDGET_RERANK: "-5" })).toThrow(/RECAGENT_LLM_BUDGET_RERANK/);
     expect(() => llmConfigFromEnv({ OPENAI_BASE_URL: "not a url" })).toThrow(/OPENAI_BASE_URL/);
+    expect(() => llmConfigFromEnv({ RECAGENT_LLM_DEADLINE_MS: "0" })).toThrow(/RECAGENT_LLM_DEADLINE_MS: /);
+    expect(() => llmConfigFromEnv({ RECAGENT_LLM_DEADLINE_MS_RERANK: "86400000" })).toThrow(/RECAGENT_LLM_DEADLINE_MS_RERANK/);
   });
 });
 

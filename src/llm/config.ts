@@ -11,6 +11,9 @@ import type { LlmUsage } from "./types.ts";
  *   RECAGENT_LLM_MODEL           default model (default gpt-4o-mini)
  *   RECAGENT_LLM_MODEL_<STAGE>   model for one stage, e.g. RECAGENT_LLM_MODEL_RERANK, RECAGENT_LLM_MODEL_CHAT_PARSE
  *   RECAGENT_LLM_TIMEOUT_MS      per attempt, default 30000
+ *   RECAGENT_LLM_DEADLINE_MS     the whole of an interactive stage (rerank, chat-parse, chat-reply: attempts, retries
+ *                                and the wait for a free slot), default 3000; then the stage falls back, labelled timeout
+ *   RECAGENT_LLM_DEADLINE_MS_<STAGE>  the deadline of one stage, e.g. RECAGENT_LLM_DEADLINE_MS_CHAT_REPLY
  *   RECAGENT_LLM_MAX_RETRIES     on 429/5xx/network, default 2
  *   RECAGENT_LLM_RETRY_BASE_MS   first backoff, doubled each retry, with jitter; default 500
  *   RECAGENT_LLM_RETRY_MAX_MS    cap on a backoff and on a server's Retry-After; default 20000
@@ -29,6 +32,9 @@ export const OUTPUT_MODES = ["json_schema", "json_object", "text"] as const;
 export type OutputMode = (typeof OUTPUT_MODES)[number];
 
 const positiveInt = z.number().int().positive();
+/** Ten minutes: far beyond any interactive wait, and within what setTimeout can count (2^31 - 1 ms). */
+export const MAX_DEADLINE_MS = 600_000;
+const deadline = positiveInt.max(MAX_DEADLINE_MS);
 const nonNegative = z.number().min(0);
 
 export const LlmConfig = z
@@ -39,6 +45,10 @@ export const LlmConfig = z
     /** Per-stage model overrides, keyed by stage name. */
     models: z.record(z.string(), z.string().min(1)).default({}),
     timeoutMs: positiveInt.default(30_000),
+    /** Wall time an interactive stage may spend on the LLM before it falls back (see withDeadline). */
+    deadlineMs: deadline.default(3000),
+    /** Per-stage deadlines, keyed by stage name. */
+    deadlines: z.record(z.string(), deadline).default({}),
     maxRetries: z.number().int().min(0).max(10).default(2),
     retryBaseMs: nonNegative.default(500),
     retryMaxMs: nonNegative.default(20_000),
@@ -64,6 +74,7 @@ const ENV_NAMES = {
   apiKey: "OPENAI_API_KEY",
   model: "RECAGENT_LLM_MODEL",
   timeoutMs: "RECAGENT_LLM_TIMEOUT_MS",
+  deadlineMs: "RECAGENT_LLM_DEADLINE_MS",
   maxRetries: "RECAGENT_LLM_MAX_RETRIES",
   retryBaseMs: "RECAGENT_LLM_RETRY_BASE_MS",
   retryMaxMs: "RECAGENT_LLM_RETRY_MAX_MS",
@@ -73,8 +84,8 @@ const ENV_NAMES = {
   priceOutputPerMTok: "RECAGENT_LLM_PRICE_OUTPUT",
   outputMode: "RECAGENT_LLM_OUTPUT_MODE",
 } as const;
-const NUMERIC_KEYS = new Set<string>(["timeoutMs", "maxRetries", "retryBaseMs", "retryMaxMs", "concurrency", "promptBudget", "priceInputPerMTok", "priceOutputPerMTok"]);
-const STAGE_PREFIXES = { models: `${ENV_NAMES.model}_`, promptBudgets: `${ENV_NAMES.promptBudget}_` } as const;
+const NUMERIC_KEYS = new Set<string>(["timeoutMs", "deadlineMs", "maxRetries", "retryBaseMs", "retryMaxMs", "concurrency", "promptBudget", "priceInputPerMTok", "priceOutputPerMTok"]);
+const STAGE_PREFIXES = { models: `${ENV_NAMES.model}_`, promptBudgets: `${ENV_NAMES.promptBudget}_`, deadlines: `${ENV_NAMES.deadlineMs}_` } as const;
 
 const stageToEnvSuffix = (stage: string) => stage.toUpperCase().replace(/-/g, "_");
 const envSuffixToStage = (suffix: string) => suffix.toLowerCase().replace(/_/g, "-");
@@ -87,7 +98,8 @@ export function llmConfigFromEnv(env: Record<string, unknown>): LlmConfig {
     const v = env[name];
     return typeof v === "string" && v.trim() !== "" ? v : undefined;
   };
-  const raw: Record<string, unknown> = { models: {}, promptBudgets: {} };
+  const perStage = { models: {} as Record<string, unknown>, promptBudgets: {} as Record<string, unknown>, deadlines: {} as Record<string, unknown> };
+  const raw: Record<string, unknown> = { ...perStage };
   for (const [key, name] of Object.entries(ENV_NAMES)) {
     const v = get(name);
     if (v !== undefined) raw[key] = NUMERIC_KEYS.has(key) ? toNumber(v) : v.trim();
@@ -95,9 +107,9 @@ export function llmConfigFromEnv(env: Record<string, unknown>): LlmConfig {
   for (const name of Object.keys(env)) {
     const v = get(name);
     if (v === undefined) continue;
-    if (name.startsWith(STAGE_PREFIXES.models)) (raw.models as Record<string, unknown>)[envSuffixToStage(name.slice(STAGE_PREFIXES.models.length))] = v.trim();
-    else if (name.startsWith(STAGE_PREFIXES.promptBudgets))
-      (raw.promptBudgets as Record<string, unknown>)[envSuffixToStage(name.slice(STAGE_PREFIXES.promptBudgets.length))] = toNumber(v);
+    for (const [key, prefix] of Object.entries(STAGE_PREFIXES) as Array<[keyof typeof perStage, string]>) {
+      if (name.startsWith(prefix)) perStage[key][envSuffixToStage(name.slice(prefix.length))] = key === "models" ? v.trim() : toNumber(v);
+    }
   }
   const parsed = LlmConfig.safeParse(raw);
   if (parsed.success) return parsed.data;

@@ -4,6 +4,7 @@ import { RankListwiseAnswer } from "./answers.ts";
 import { MemoryCache } from "./cache.ts";
 import { LlmConfig } from "./config.ts";
 import { delayed, FakeLlmServer, fakeLlmClient, httpStatus, reply } from "./fake-server.ts";
+import { withDeadline } from "./deadline.ts";
 import { createLlmClient, disabledLlmClient } from "./openai-client.ts";
 import { renderPrompt } from "./prompts.ts";
 import { countPromptTokens, countTokens } from "./tokens.ts";
@@ -163,6 +164,27 @@ export function describeLlmClientBehaviour(runtime: string): void {
       const { client: second, server } = fakeLlmClient([reply("unused")]);
       await expectFailure(second.generate({ stage: "metadata", prompt, signal: AbortSignal.abort() }), "aborted");
       expect(server.requests).toHaveLength(0);
+    });
+
+    it("fails as timeout, not aborted, when a deadline ends the request: mid-request, waiting to retry, or queued", async () => {
+      const { client, server } = fakeLlmClient([delayed(60_000)], { timeoutMs: 30_000, deadlineMs: 100, deadlines: { "chat-reply": 250 } });
+      expect([client.deadlineMs("rerank"), client.deadlineMs("chat-reply")]).toEqual([100, 250]);
+      const hung = await expectFailure(withDeadline(100, undefined, (signal) => client.generate({ stage: "rerank", prompt, signal })), "timeout");
+      expect(hung.message).toMatch(/deadline passed/);
+      expect(server.requests).toHaveLength(1);
+
+      const backingOff = fakeLlmClient([httpStatus(503, { retryAfter: 60 })], { maxRetries: 1, retryMaxMs: 60_000 });
+      const retry = await expectFailure(withDeadline(100, undefined, (signal) => backingOff.client.generate({ stage: "rerank", prompt, signal })), "timeout");
+      expect(retry.usage).toMatchObject({ calls: 1, retries: 1 });
+      expect(backingOff.server.requests).toHaveLength(1);
+
+      const single = fakeLlmClient(() => delayed(60_000), { concurrency: 1 });
+      const holder = new AbortController();
+      const holding = single.client.generate({ stage: "rerank", prompt, signal: holder.signal });
+      await expectFailure(withDeadline(100, undefined, (signal) => single.client.generate({ stage: "rerank", prompt, signal })), "timeout");
+      holder.abort();
+      await expectFailure(holding, "aborted");
+      expect(single.server.requests).toHaveLength(1);
     });
 
     it("keeps at most `concurrency` requests in flight, and lets a queued caller abort", async () => {

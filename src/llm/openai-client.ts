@@ -2,6 +2,7 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 
 import type { ChatCompletion } from "openai/resources/chat/completions";
 import { cacheKey, type LlmCache } from "./cache.ts";
 import { type LlmConfig, llmEnabled } from "./config.ts";
+import { isDeadlineReason } from "./deadline.ts";
 import { retryAfterMs, retryDelayMs, type Sleep, sleep } from "./retry.ts";
 import { Semaphore } from "./semaphore.ts";
 import { parseAnswer, responseFormatFor } from "./structured-output.ts";
@@ -25,6 +26,7 @@ export function disabledLlmClient(): LlmClient {
     enabled: false,
     modelFor: () => "none",
     promptBudget: () => 0,
+    deadlineMs: () => 0,
     generate: async () => {
       throw new LlmError("disabled", "No LLM endpoint is configured: set OPENAI_BASE_URL and/or OPENAI_API_KEY");
     },
@@ -54,6 +56,7 @@ export function createLlmClient(config: LlmConfig, deps: LlmClientDeps = {}): Ll
   const wait = deps.sleep ?? sleep;
   const modelFor = (stage: string) => config.models[stage] ?? config.model;
   const promptBudget = (stage: string) => config.promptBudgets[stage] ?? config.promptBudget;
+  const deadlineMs = (stage: string) => config.deadlines[stage] ?? config.deadlineMs;
 
   /** One HTTP attempt, bounded by its own timeout and by the caller's signal. */
   async function attempt(body: OpenAI.ChatCompletionCreateParamsNonStreaming, callerSignal: AbortSignal | undefined): Promise<ChatCompletion | AttemptFailure> {
@@ -94,7 +97,7 @@ export function createLlmClient(config: LlmConfig, deps: LlmClientDeps = {}): Ll
     }
 
     const release = await slots.acquire(req.signal).catch((cause) => {
-      throw new LlmError("aborted", "The caller gave up while the request waited for a free slot", { cause });
+      throw new LlmError(abortFailure(req.signal), "The request gave up while it waited for a free slot", { cause });
     });
     const started = now();
     let retries = 0;
@@ -113,7 +116,7 @@ export function createLlmClient(config: LlmConfig, deps: LlmClientDeps = {}): Ll
         const delay = retryDelayMs(retries, { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs, retryAfterMs: failure.retryAfterMs });
         retries++;
         await wait(delay, req.signal).catch((cause) => {
-          throw new LlmError("aborted", "The caller gave up while waiting to retry", { cause, usage: spent() });
+          throw new LlmError(abortFailure(req.signal), "The request gave up while waiting to retry", { cause, usage: spent() });
         });
         completion = await attempt(body, req.signal);
       }
@@ -136,7 +139,7 @@ export function createLlmClient(config: LlmConfig, deps: LlmClientDeps = {}): Ll
     }
   }
 
-  return { enabled: true, modelFor, promptBudget, generate };
+  return { enabled: true, modelFor, promptBudget, deadlineMs, generate };
 }
 
 /** Why one attempt failed, and whether another attempt may succeed. */
@@ -156,7 +159,10 @@ class AttemptFailure {
 
 function classify(e: unknown, callerSignal: AbortSignal | undefined, timeoutSignal: AbortSignal, nowMs: number): AttemptFailure {
   // Check the signals first: the SDK reports either abort as a user abort.
-  if (callerSignal?.aborted) return new AttemptFailure("aborted", "The caller aborted the LLM request", false, e);
+  if (callerSignal?.aborted) {
+    const reason = abortFailure(callerSignal);
+    return new AttemptFailure(reason, reason === "timeout" ? "The stage's deadline passed before the LLM endpoint answered" : "The caller aborted the LLM request", false, e);
+  }
   if (timeoutSignal.aborted || e instanceof APIConnectionTimeoutError) return new AttemptFailure("timeout", "The LLM endpoint did not answer in time", false, e);
   if (e instanceof APIConnectionError) return new AttemptFailure("network", `Could not reach the LLM endpoint: ${e.message}`, true, e);
   if (e instanceof APIError && e.status !== undefined) {
@@ -168,4 +174,9 @@ function classify(e: unknown, callerSignal: AbortSignal | undefined, timeoutSign
   }
   // E.g. a 200 whose body is not a chat completion: the server is broken, and asking again will not fix it.
   return new AttemptFailure("server_error", `Unexpected reply from the LLM endpoint: ${e instanceof Error ? e.message : String(e)}`, false, e);
+}
+
+/** An aborted signal's failure: "timeout" when a deadline fired, "aborted" when the caller left. */
+function abortFailure(signal: AbortSignal | undefined): "timeout" | "aborted" {
+  return isDeadlineReason(signal?.reason) ? "timeout" : "aborted";
 }

@@ -89,6 +89,8 @@ export interface LlmClient {
   modelFor(stage: string): string;
   /** Prompt tokens a stage may send; stages trim their inputs to it (see fitToBudget) before calling. */
   promptBudget(stage: string): number;
-  /** Throws LlmError on any failure. */
+  /** Wall milliseconds an interactive stage may spend on its calls (see withDeadline) before it falls back. */
+  deadlineMs(stage: string): number;
+  /** Throws LlmError on any failure; a request whose signal aborts with a TimeoutError (a deadline) fails as "timeout". */
   generate<T>(req: LlmRequest<T>): Promise<LlmResult<T>>;
 }

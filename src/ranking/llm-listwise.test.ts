@@ -127,6 +127,48 @@ describe("listwiseRerank over HTTP failures", () => {
     expectPermutation(r, 4);
   });
 
+  // These calls would hang for a minute and time out per attempt after 30 s: only the stage's deadline can end them
+  // sooner. The bound on elapsed time is generous (the deadline is 0.2 s) and the test's own timeout is 20 s.
+  const hanging = { timeoutMs: 30_000, deadlineMs: 200 };
+  const elapsedMs = async <T>(work: () => Promise<T>) => {
+    const started = Date.now();
+    const value = await work();
+    return { value, ms: Date.now() - started };
+  };
+
+  it("answers by the stage's deadline when the endpoint hangs, in retrieval order labelled timeout", { timeout: 20_000 }, async () => {
+    const { client, server } = fakeRanker(() => delayed(60_000, labels(1)), hanging);
+    const { value: r, ms } = await elapsedMs(() => listwiseRerank(client, ctx, abcd, { ...noGate, orderings: 2 }));
+    expect(r.served).toEqual({ ranker: "retrieval", fallback: "timeout" });
+    expect(r.order).toEqual([0, 1, 2, 3]);
+    expect(server.requests).toHaveLength(2);
+    expect(r.warnings).toEqual([expect.stringMatching(/^ordering 1: timeout \(.*deadline.*\)/), expect.stringMatching(/^ordering 2: timeout/)]);
+    expect(ms).toBeLessThan(10_000);
+  });
+
+  it("takes a shorter deadline from the context, never a longer one", { timeout: 20_000 }, async () => {
+    const shorter = fakeRanker(() => delayed(60_000, labels(1)), { ...hanging, deadlineMs: 60_000 });
+    const asked = await elapsedMs(() => listwiseRerank(shorter.client, { ...ctx, deadlineMs: 200 }, abcd, noGate));
+    expect(asked.value.served).toEqual({ ranker: "retrieval", fallback: "timeout" });
+    expect(asked.ms).toBeLessThan(10_000);
+
+    const capped = fakeRanker(() => delayed(60_000, labels(1)), hanging);
+    const greedy = await elapsedMs(() => listwiseRerank(capped.client, { ...ctx, deadlineMs: 60_000 }, abcd, noGate));
+    expect(greedy.value.served).toEqual({ ranker: "retrieval", fallback: "timeout" });
+    expect(greedy.ms).toBeLessThan(10_000);
+  });
+
+  it("keeps the windows answered before the deadline; the windows after it are not sent", { timeout: 20_000 }, async () => {
+    const cs = candidates("A", "B", "C", "D", "E");
+    const { client, server } = fakeRanker((shown, index) => (index === 0 ? prefer(["E", "D", "C", "B", "A"])(shown) : delayed(60_000, labels(1))), hanging);
+    const r = await listwiseRerank(client, ctx, cs, { ...noGate, window: 3, stride: 1 });
+    // Window CDE -> EDC; window BED hangs past the deadline and falls back to retrieval order BDE; window ABD is
+    // never sent and stays ABD.
+    expect(titlesOf(cs, r)).toEqual(["A", "B", "D", "E", "C"]);
+    expect(r.served).toEqual({ ranker: "llm-listwise", fallback: "timeout", partial: { failedCalls: 2, calls: 3 } });
+    expect(server.requests).toHaveLength(2);
+  });
+
   it("succeeds after a 429, counting the retry", async () => {
     const { client } = fakeRanker((_, index) => (index === 0 ? httpStatus(429, { retryAfter: 0 }) : labels(4, 3, 2, 1)));
     const r = await listwiseRerank(client, ctx, abcd, noGate);

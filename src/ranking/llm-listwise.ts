@@ -1,4 +1,5 @@
 import { RankListwiseAnswer } from "../llm/answers.ts";
+import { withDeadline } from "../llm/deadline.ts";
 import { fitToBudget } from "../llm/tokens.ts";
 import { addUsage, type LlmClient, LlmError, type LlmFailure, type LlmUsage, NO_USAGE } from "../llm/types.ts";
 import { mulberry32, shuffle } from "../numeric/random.ts";
@@ -42,7 +43,9 @@ interface OrderingResult {
  * Listwise LLM re-ranking (RankGPT, LLMRank): the model sees the history and a window of labelled candidates
  * and answers with labels only. B orderings run in parallel and are aggregated by Borda count, then blended
  * with retrieval rank by the history gate. A failed call leaves its window in retrieval order; if no call
- * succeeds the result is the retrieval order, labelled with why. Never throws, never loses a candidate.
+ * succeeds the result is the retrieval order, labelled with why. All calls run under the stage's deadline
+ * (the client's, or less when the context asks for less): past it, the windows still waiting keep retrieval
+ * order, labelled "timeout". Never throws, never loses a candidate.
  */
 export async function listwiseRerank(client: LlmClient, ctx: RankContext, candidates: readonly Candidate[], options: ListwiseOptions = {}): Promise<Ranking> {
   const o = withDefaults(options);
@@ -58,7 +61,7 @@ export async function listwiseRerank(client: LlmClient, ctx: RankContext, candid
   const seed = (o.seed ^ idHash(candidates)) >>> 0;
   const budget = client.promptBudget(RERANK_STAGE);
 
-  const runOrdering = async (b: number): Promise<OrderingResult> => {
+  const runOrdering = async (b: number, signal: AbortSignal): Promise<OrderingResult> => {
     const result: OrderingResult = { list: [], calls: 0, failures: [], usage: NO_USAGE, warnings: [] };
     const where = (w: number) => `ordering ${b + 1}${windows.length > 1 ? ` window ${w + 1}` : ""}`;
     result.list = await slide(shownOrder(n, b, seed), windows, async (shown, w) => {
@@ -67,7 +70,7 @@ export async function listwiseRerank(client: LlmClient, ctx: RankContext, candid
         const shownLines = shown.map((i) => lines[i]);
         const fitted = await fitToBudget(history, budget, (kept) => renderListwisePrompt(kept, shownLines));
         if (fitted.kept < history.length) result.warnings.push(`${where(w)}: history cut to ${fitted.kept} item(s) by the token budget`);
-        const answer = await client.generate({ stage: RERANK_STAGE, prompt: fitted.prompt, schema: RankListwiseAnswer, signal: ctx.signal });
+        const answer = await client.generate({ stage: RERANK_STAGE, prompt: fitted.prompt, schema: RankListwiseAnswer, signal });
         result.usage = addUsage(result.usage, answer.usage);
         const read = readLabels(answer.value, shown);
         if (read.placed === 0) throw new LlmError("malformed", "the answer named none of the candidates");
@@ -85,7 +88,8 @@ export async function listwiseRerank(client: LlmClient, ctx: RankContext, candid
     return result;
   };
 
-  const results = await Promise.all(Array.from({ length: o.orderings }, (_, b) => runOrdering(b)));
+  const deadlineMs = Math.min(client.deadlineMs(RERANK_STAGE), ctx.deadlineMs ?? Number.POSITIVE_INFINITY);
+  const results = await withDeadline(deadlineMs, ctx.signal, (signal) => Promise.all(Array.from({ length: o.orderings }, (_, b) => runOrdering(b, signal))));
   const usage = results.reduce((acc, r) => addUsage(acc, r.usage), NO_USAGE);
   const warnings = results.flatMap((r) => r.warnings);
   const failures = results.flatMap((r) => r.failures);

@@ -25,6 +25,8 @@ export interface RankContext {
   /** What the user interacted with, oldest first (the order histories are stored in). */
   history: readonly HistoryItem[];
   signal?: AbortSignal;
+  /** Milliseconds the LLM rankers may take, when the request wants less than their configured deadline (never more). */
+  deadlineMs?: number;
 }
 
 export type RankerName = "retrieval" | "mmr" | "popularity-blend" | "llm-listwise";

@@ -1,4 +1,5 @@
 import { ChatParseAnswer } from "../../llm/answers.ts";
+import { withDeadline } from "../../llm/deadline.ts";
 import { renderPrompt } from "../../llm/prompts.ts";
 import type { LlmClient, LlmUsage } from "../../llm/types.ts";
 import { MAX_K, type PreferenceState, type StateUpdate, type TitleRef } from "./state.ts";
@@ -19,7 +20,8 @@ export interface LlmParse {
  * Structured extraction with the chat-parse prompt. The message is data inside the prompt, and the answer is
  * checked against the catalog like any other untrusted input: titles must resolve through search, genres
  * must be catalog genres (other words become tags), years and counts are range-checked by the schema.
- * Throws LlmError when the call fails; the agent then falls back to the rule parser.
+ * Throws LlmError when the call fails or outlasts the stage's deadline ("timeout"); the agent then falls back to
+ * the rule parser.
  */
 export async function parseWithLlm(
   llm: LlmClient,
@@ -29,7 +31,7 @@ export async function parseWithLlm(
   signal?: AbortSignal,
 ): Promise<LlmParse> {
   const prompt = await renderPrompt(PARSE_STAGE, { state: JSON.stringify(promptState(state)), vocabulary: deps.vocabulary.describe(), message });
-  const { value: a, usage } = await llm.generate({ stage: PARSE_STAGE, prompt, schema: ChatParseAnswer, signal });
+  const { value: a, usage } = await withDeadline(llm.deadlineMs(PARSE_STAGE), signal, (s) => llm.generate({ stage: PARSE_STAGE, prompt, schema: ChatParseAnswer, signal: s }));
   const unresolved: string[] = [];
   const resolveAll = async (titles: string[]) => {
     const found: TitleRef[] = [];

@@ -1,3 +1,4 @@
+import { withDeadline } from "../../llm/deadline.ts";
 import { renderPrompt } from "../../llm/prompts.ts";
 import { type LlmClient, LlmError, type LlmUsage } from "../../llm/types.ts";
 import type { RecommendedItem } from "../recommend-service.ts";
@@ -40,7 +41,10 @@ export function templateReply(ctx: ReplyContext): string {
 
 const label = (item: RecommendedItem) => (item.year === undefined ? item.title : `${item.title} (${item.year})`);
 
-/** The chat-reply prompt: every value is data in its delimited block. Throws LlmError on failure or an empty answer. */
+/**
+ * The chat-reply prompt: every value is data in its delimited block. Throws LlmError on failure, an empty answer
+ * or when the stage's deadline passes ("timeout").
+ */
 export async function llmReply(llm: LlmClient, ctx: ReplyContext, signal?: AbortSignal): Promise<{ text: string; usage: LlmUsage }> {
   const recommendations = ctx.recommendations.length
     ? ctx.recommendations
@@ -54,7 +58,7 @@ export async function llmReply(llm: LlmClient, ctx: ReplyContext, signal?: Abort
     recommendations,
     question: ctx.question ? questionText(ctx.question) : "(none)",
   });
-  const { value, usage } = await llm.generate<string>({ stage: REPLY_STAGE, prompt, signal });
+  const { value, usage } = await withDeadline(llm.deadlineMs(REPLY_STAGE), signal, (s) => llm.generate<string>({ stage: REPLY_STAGE, prompt, signal: s }));
   const text = value.trim();
   if (!text) throw new LlmError("malformed", "chat-reply: the model answered with an empty reply", { usage });
   return { text: text.slice(0, MAX_REPLY_CHARS), usage };

@@ -35,6 +35,7 @@ export function mountRecommendations(app: OpenAPIHono, deps: AppDeps): void {
       excludeSeen: body.exclude_seen,
       diversity: body.diversity,
       rerank: body.rerank,
+      rerankBudgetMs: body.rerank_budget_ms,
       signal: c.req.raw.signal,
       filter: f && { genresAny: f.genres_any, genresNone: f.genres_none, yearMin: f.year_min, yearMax: f.year_max, excludeIds: f.exclude_ids },
     });
