@@ -1,4 +1,3 @@
-import type { MemoryIndex } from "./memory.ts";
 import type { Filter, IndexedItem, Scored, VectorIndex } from "./types.ts";
 
 /**
@@ -7,6 +6,7 @@ import type { Filter, IndexedItem, Scored, VectorIndex } from "./types.ts";
  * costs about one, and the request budget is p99 < 10 ms. Writes go to the durable index first, so a
  * failed write never leaves the copy ahead of the store; full-text search stays with the durable index.
  * Both hold the same rows and apply the same filter semantics (one contract suite), so answers agree.
+ * The copy is a MemoryIndex (exact flat scan) or, for a large catalog, an HnswIndex: query-mirror.node.ts chooses.
  */
 export class MirroredIndex implements VectorIndex {
   readonly kind: string;
@@ -14,10 +14,10 @@ export class MirroredIndex implements VectorIndex {
 
   constructor(
     private readonly durable: VectorIndex,
-    private readonly memory: MemoryIndex,
+    private readonly memory: VectorIndex,
   ) {
     if (durable.dimension !== memory.dimension) throw new Error(`dimension mismatch: ${durable.dimension} vs ${memory.dimension}`);
-    this.kind = `${durable.kind} (queries from a memory mirror)`;
+    this.kind = `${durable.kind} (queries from a ${memory.kind} mirror)`;
     this.dimension = durable.dimension;
   }
 
