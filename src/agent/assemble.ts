@@ -7,8 +7,13 @@ import type { VectorIndex } from "../index/types.ts";
 import type { LlmClient } from "../llm/types.ts";
 import type { ContentMap } from "../models/content-map.ts";
 import type { SavedModel } from "../models/persist.ts";
-import { type FactorRecommender, isFactorRecommender } from "../models/recommender.ts";
+import { type FactorRecommender, isFactorRecommender, type Recommender } from "../models/recommender.ts";
+import { Blend } from "../models/blend.ts";
+import { NO_RECENCY } from "../models/recency.ts";
 import { restoreRecommender } from "../models/registry.ts";
+import { DenseScorer } from "./scoring/dense-scorer.ts";
+import { IndexScorer } from "./scoring/index-scorer.ts";
+import { SimilarItems } from "./scoring/similar-items.ts";
 import { ChatAgent } from "./chat/agent.ts";
 import { ChatVocabulary } from "./chat/vocabulary.ts";
 import { type FeedbackEvent, type FeedbackLog, FeedbackService } from "./feedback.ts";
@@ -21,8 +26,8 @@ import { RecommendService } from "./recommend-service.ts";
 
 export interface ServiceInputs {
   saved: SavedModel;
-  /** The model restored from `saved` (restoreFactorModel). */
-  model: FactorRecommender;
+  /** The models restored from the build (restoreServedModels). */
+  models: ServedModels;
   /** Catalog entries of the trained items, in model order. */
   items: readonly Item[];
   index: VectorIndex;
@@ -60,7 +65,11 @@ export async function assembleServices(input: ServiceInputs): Promise<Services> 
   for (const e of input.feedbackEvents ?? []) histories.append(e.userId, { itemId: e.itemId, weight: e.weight });
 
   const llm = input.llm ?? disabledLlmClient();
-  const recommendations = new RecommendService({ model: input.model, items: itemIds, popular: popularIds(input.saved) }, input.index, histories, store, { llm });
+  const { model, space } = input.models;
+  const scorer = isFactorRecommender(model) ? new IndexScorer(model, input.index) : new DenseScorer(model, space, input.saved.items, store);
+  const similar = new SimilarItems(space, input.saved.items, store);
+  const served = { model, scorer, space, similar, items: itemIds, popular: popularIds(input.saved), recency: input.saved.recency ?? NO_RECENCY };
+  const recommendations = new RecommendService(served, histories, store, { llm });
   const chat = new ChatAgent({ recommendations, index: input.index, vocabulary: ChatVocabulary.fromItems(input.items), llm });
   if (!input.logs) return { recommendations, items: store, index: input.index, llm, chat };
   return {
@@ -80,23 +89,45 @@ export function itemDescriber(items: readonly Item[], llm: LlmClient): (item: It
   return (item) => describeItem(llm, item, extractor.vocabulary, (x) => extractor.extract(x));
 }
 
-/** The saved model, which must be a factor model: the service retrieves by its item vectors. */
-export function restoreFactorModel(saved: SavedModel): FactorRecommender {
+/** The model a build serves and the factor space its items (and onboarded items) live in. */
+export interface ServedModels {
+  model: Recommender;
+  space: FactorRecommender;
+}
+
+/**
+ * Restores the served model and its item space: a factor model is its own space, a blend with a factor part
+ * uses that part's, and any other model needs the companion factor model the build trained beside it.
+ */
+export function restoreServedModels(saved: SavedModel, companion?: SavedModel): ServedModels {
   const model = restoreRecommender(saved.artifact);
-  if (!isFactorRecommender(model)) throw new AppError("not_servable", `model ${model.name} has no item vectors to serve; train als or bpr`);
-  return model;
+  const space = factorSpaceOf(model) ?? (companion && restoreRecommender(companion.artifact));
+  if (!space || !isFactorRecommender(space)) throw new AppError("not_servable", `model ${model.name} has no item vectors and the build has no companion factor model; rebuild the artifacts`);
+  if (space.itemCount !== model.itemCount) throw new AppError("not_servable", `the companion factor model has ${space.itemCount} items, the served model ${model.itemCount}; rebuild the artifacts`);
+  return { model, space };
 }
 
-/** A flat in-memory index over the trained items' vectors. */
-export function memoryIndexOf(model: FactorRecommender, items: readonly Item[]): MemoryIndex {
-  return MemoryIndex.fromArrays(items, model.itemVectors(), model.factors);
+/** The model itself when it is a factor model, a blend's factor part, or undefined. */
+export function factorSpaceOf(model: Recommender): FactorRecommender | undefined {
+  if (isFactorRecommender(model)) return model;
+  if (model instanceof Blend) return model.parts.map(factorSpaceOf).find((p) => p !== undefined);
+  return undefined;
 }
 
+/** A flat in-memory index over the trained items' vectors in the item space. */
+export function memoryIndexOf(space: FactorRecommender, items: readonly Item[]): MemoryIndex {
+  return MemoryIndex.fromArrays(items, space.itemVectors(), space.factors);
+}
+
+/** Each known user's training history, oldest first when the build kept the entries' ages. */
 function historiesFromTraining(saved: SavedModel): HistoryStore {
   const store = new HistoryStore();
   const { indptr, indices, values } = saved.seen;
+  const ages = saved.seenAges;
   for (let u = 0; u < saved.seen.rows; u++) {
-    for (let p = indptr[u]; p < indptr[u + 1]; p++) store.append(saved.users[u], { itemId: saved.items[indices[p]], weight: values[p] });
+    const entries = Array.from({ length: indptr[u + 1] - indptr[u] }, (_, t) => indptr[u] + t);
+    if (ages) entries.sort((a, b) => ages[b] - ages[a]);
+    for (const p of entries) store.append(saved.users[u], { itemId: saved.items[indices[p]], weight: values[p] });
   }
   return store;
 }

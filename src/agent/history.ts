@@ -2,6 +2,8 @@
 export interface HistoryEvent {
   itemId: string;
   weight: number;
+  /** Seconds since the epoch, when known: orders a request's history. Stored histories are kept in time order. */
+  ts?: number;
 }
 
 /**

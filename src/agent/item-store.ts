@@ -29,6 +29,11 @@ export class ItemStore {
     return this.onboardedVectors.get(id);
   }
 
+  /** Every onboarded item's id and content vector. */
+  onboarded(): IterableIterator<[string, Float32Array]> {
+    return this.onboardedVectors.entries();
+  }
+
   /** Records an item that is not in the trained model, with its content-derived vector. */
   putOnboarded(row: IndexedItem): void {
     const { vector, ...item } = row;

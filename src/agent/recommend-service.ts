@@ -2,10 +2,13 @@ import { NotFoundError } from "../core/errors.ts";
 import type { Item, ItemWeight } from "../core/types.ts";
 import type { IdMap } from "../data/idmap.ts";
 import { compileFilter } from "../index/filter.ts";
-import type { Filter, Scored, VectorIndex } from "../index/types.ts";
-import type { FactorRecommender } from "../models/recommender.ts";
+import type { Filter, Scored } from "../index/types.ts";
+import { type Recency, weightByRecency } from "../models/recency.ts";
+import type { FactorRecommender, Recommender } from "../models/recommender.ts";
 import type { HistoryEvent, HistoryStore } from "./history.ts";
 import type { ItemStore } from "./item-store.ts";
+import type { CandidateScorer } from "./scoring/types.ts";
+import type { SimilarItems } from "./scoring/similar-items.ts";
 import { disabledLlmClient } from "../llm/openai-client.ts";
 import { type LlmClient, type LlmUsage, NO_USAGE } from "../llm/types.ts";
 import { type ListwiseOptions, listwiseRerank } from "../ranking/llm-listwise.ts";
@@ -47,11 +50,22 @@ export interface Recommendations {
 }
 
 export interface ServiceModel {
-  model: FactorRecommender;
+  /** The trained model (any kind); `scorer` serves it. */
+  model: Recommender;
+  /** Finds the best items for a weighted history: through the vector index or by scoring the catalog. */
+  scorer: CandidateScorer;
+  /**
+   * A factor space holding every item, onboarded ones included (their content vectors): the model itself
+   * when it is a factor model, else a companion. MMR and reasons compare items there.
+   */
+  space: FactorRecommender;
+  similar: SimilarItems;
   /** Dense model index <-> item id. */
   items: IdMap;
   /** Item ids by decreasing popularity in the training data: the answer for a user with no history. */
   popular: readonly string[];
+  /** How history events are weighted by recency (chosen on validation when the model was trained). */
+  recency: Recency;
 }
 
 const REASONS = 2;
@@ -69,7 +83,6 @@ export interface RerankSettings {
 export class RecommendService {
   constructor(
     private readonly m: ServiceModel,
-    private readonly index: VectorIndex,
     private readonly histories: HistoryStore,
     private readonly catalog: ItemStore,
     private readonly rerank: RerankSettings = { llm: disabledLlmClient() },
@@ -79,20 +92,24 @@ export class RecommendService {
     return this.m.model.name;
   }
 
+  /** "index" or "dense": how the model is served (CandidateScorer). */
+  get scorerKind(): CandidateScorer["kind"] {
+    return this.m.scorer.kind;
+  }
+
   async recommend(req: RecommendRequest): Promise<Recommendations> {
     const stored = req.userId === undefined ? [] : this.histories.get(req.userId);
-    const history = [...stored, ...(req.history ?? [])];
-    const known = toModelHistory(history, this.m.items);
+    const history = [...stored, ...inTimeOrder(req.history ?? [])];
+    const known = toModelHistory(history, this.m.items, this.m.recency);
     const excludeIds = [...(req.filter?.excludeIds ?? []), ...(req.excludeSeen ? history.map((h) => h.itemId) : [])];
     const filter: Filter = { ...req.filter, excludeIds };
     if (known.length === 0) return { items: this.popular(req.k, filter), strategy: "popular", served: { ranker: "retrieval" }, usage: NO_USAGE };
 
-    const userVector = this.m.model.foldIn(known);
     const diversity = req.diversity ?? 0;
     const llm = req.rerank === "llm";
     const wanted = llm ? Math.max(req.k, RERANK_POOL) : req.k;
     const pool = diversity > 0 ? Math.min(wanted * MMR_POOL, 400) : wanted;
-    let found = await this.index.query(userVector, { k: pool, filter });
+    let found = await this.m.scorer.retrieve(known, pool, filter);
     const vectors = this.vectorsOf(found.map((s) => s.item.id));
     if (diversity > 0) found = mmr(found, vectors, wanted, diversity);
     let served: Served = { ranker: diversity > 0 ? "mmr" : "retrieval" };
@@ -112,11 +129,10 @@ export class RecommendService {
     return { items, strategy, served, usage };
   }
 
-  /** Items whose vectors have the highest dot product with this item's (collaborative neighbours). */
+  /** The k items most like this one (SimilarItems: cosine in the item space, so popularity does not crowd them). */
   async similar(itemId: string, k: number): Promise<Scored[]> {
-    const row = await this.index.get(itemId);
-    if (!row) throw new NotFoundError(`item "${itemId}" does not exist`);
-    return this.index.query(row.vector, { k, filter: { excludeIds: [itemId] } });
+    if (!this.catalog.has(itemId)) throw new NotFoundError(`item "${itemId}" does not exist`);
+    return this.m.similar.of(itemId, k);
   }
 
   private popular(k: number, filter: Filter): RecommendedItem[] {
@@ -130,10 +146,10 @@ export class RecommendService {
     return out;
   }
 
-  /** Vectors by id: the model's for trained items, the stored content vector for onboarded ones. */
+  /** Vectors by id in the item space: trained items' rows, the stored content vector for onboarded ones. */
   private vectorsOf(ids: readonly string[]): Map<string, Float32Array> {
-    const f = this.m.model.factors;
-    const all = this.m.model.itemVectors();
+    const f = this.m.space.factors;
+    const all = this.m.space.itemVectors();
     const out = new Map<string, Float32Array>();
     for (const id of ids) {
       const dense = this.m.items.get(id);
@@ -169,12 +185,22 @@ function toCandidate(s: Scored): Candidate {
   return { id: s.item.id, title: s.item.title, year: s.item.year, genres: s.item.genres, score: s.score };
 }
 
-/** History events of items the model knows, as dense indices; onboarded items have no trained factors to fold in. */
-function toModelHistory(history: readonly HistoryEvent[], items: IdMap): ItemWeight[] {
+/**
+ * History events of items the model knows, as dense indices with their recency factors (the history is
+ * oldest first; recency counts positions among the model's items). Onboarded items have no place in the
+ * model to fold in.
+ */
+function toModelHistory(history: readonly HistoryEvent[], items: IdMap, recency: Recency): ItemWeight[] {
   const out: ItemWeight[] = [];
   for (const h of history) {
     const item = items.get(h.itemId);
     if (item !== undefined) out.push({ item, weight: h.weight });
   }
-  return out;
+  return weightByRecency(out, recency);
+}
+
+/** A request's history as given (oldest first), or by `ts` when every event carries one. */
+function inTimeOrder(history: readonly HistoryEvent[]): readonly HistoryEvent[] {
+  if (history.length < 2 || !history.every((h) => h.ts !== undefined)) return history;
+  return history.map((h, t) => ({ h, t })).sort((a, b) => a.h.ts! - b.h.ts! || a.t - b.t).map((x) => x.h);
 }

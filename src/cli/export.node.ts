@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureArtifacts } from "../entry/artifacts.node.ts";
 import { SERVE_USAGE, serviceConfig } from "../entry/node.ts";
@@ -23,6 +23,12 @@ export async function exportCommand(argv: string[], out: (line: string) => void)
   writeFileSync(join(dir, WORKER_FILES.items), JSON.stringify(artifacts.items));
   writeFileSync(join(dir, WORKER_FILES.contentMap), JSON.stringify(artifacts.contentMap));
   writeFileSync(join(dir, WORKER_FILES.catalog), JSON.stringify(artifacts.catalogLog.replay()));
+  for (const name of [WORKER_FILES.companionHeader, WORKER_FILES.companionBody]) rmSync(join(dir, name), { force: true });
+  if (artifacts.companion) {
+    const companion = encodeModel(artifacts.companion);
+    writeFileSync(join(dir, WORKER_FILES.companionHeader), companion.header);
+    writeFileSync(join(dir, WORKER_FILES.companionBody), companion.body);
+  }
   out(`exported ${artifacts.manifest.model} (${artifacts.manifest.items} items, ${(body.byteLength / 1e6).toFixed(1)} MB of arrays) to ${dir}`);
   return 0;
 }

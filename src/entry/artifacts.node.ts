@@ -9,7 +9,9 @@ import { Interactions } from "../data/interactions.ts";
 import { LanceDbIndex } from "../index/lancedb.node.ts";
 import { ContentMap } from "../models/content-map.ts";
 import type { SavedModel } from "../models/persist.ts";
-import { isFactorRecommender } from "../models/recommender.ts";
+import { factorSpaceOf } from "../agent/assemble.ts";
+import { alsSpec } from "../models/als.ts";
+import type { FactorRecommender, Recommender } from "../models/recommender.ts";
 import { recommenderSpec } from "../models/registry.ts";
 import { resolveParams } from "../models/spec.ts";
 import type { Item } from "../core/types.ts";
@@ -17,8 +19,8 @@ import type { FeedbackEvent } from "../agent/feedback.ts";
 import type { CatalogChange } from "../agent/onboarding.ts";
 import { JsonlLog } from "./jsonl-log.node.ts";
 
-/** 2: content-map.json became format 2 (new features, base64 weights); an older build is rebuilt, not misread. */
-export const ARTIFACT_VERSION = 2;
+/** 3: saved models keep entry ages and may have a companion factor model (2: content-map format 2); an older build is rebuilt, not misread. */
+export const ARTIFACT_VERSION = 3;
 
 /** What a finished build wrote; its presence marks the build complete (it is written last). */
 export interface Manifest {
@@ -36,6 +38,8 @@ export interface Artifacts {
   dir: string;
   manifest: Manifest;
   saved: SavedModel;
+  /** The factor model whose item space a model without item vectors is served in (EASE, kNN); see restoreServedModels. */
+  companion?: SavedModel;
   items: Item[];
   contentMap: ContentMap;
   lancedbDir: string;
@@ -48,6 +52,7 @@ export interface Artifacts {
 const paths = (dir: string) => ({
   manifest: join(dir, "manifest.json"),
   model: join(dir, "model"),
+  companion: join(dir, "companion"),
   lancedb: join(dir, "lancedb"),
   contentMap: join(dir, "content-map.json"),
   catalogLog: join(dir, "catalog.jsonl"),
@@ -86,20 +91,19 @@ export async function ensureArtifacts(config: ServiceConfig, log: (line: string)
   log(`loading ${wanted.source}`);
   const dataset = config.interactions ? loadInteractionFiles(config.interactions, config.items) : loadDataset(config.dataset);
   const data = Interactions.fromRows(dataset.rows);
-  const model = spec.create(params);
-  if (!isFactorRecommender(model)) throw new InputError(`the service retrieves by vector and needs a factor model (als or bpr), not ${config.model}`);
-  const bar = progressBar(`train ${config.model}`, true);
-  const t0 = performance.now();
-  await model.fit(data, { onProgress: bar.update });
-  bar.stop();
-  log(`trained ${config.model} on ${data.userCount} users x ${data.itemCount} items in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-
+  const model = await fitWithProgress(spec.create(params), data, log);
   const ids = data.items.toArray();
   const items = ids.map((id) => dataset.catalog.get(id) ?? { id, title: id, genres: [], tags: [] });
-  const saved: SavedModel = { artifact: model.toArtifact(), users: data.users.toArray(), items: ids, seen: data.matrix };
-  writeModelDir(p.model, saved, items);
-  const vectors = model.itemVectors();
-  const f = model.factors;
+  const savedOf = (m: Recommender): SavedModel => ({ artifact: m.toArtifact(), users: data.users.toArray(), items: ids, seen: data.matrix, seenAges: data.ages });
+  writeModelDir(p.model, savedOf(model), items);
+  // Onboarded items, MMR and reasons need an item space; a model without item vectors gets a companion ALS.
+  let space = factorSpaceOf(model);
+  if (!space) {
+    space = (await fitWithProgress(alsSpec.create(resolveParams(alsSpec)), data, log)) as FactorRecommender;
+    writeModelDir(p.companion, savedOf(space), items);
+  }
+  const vectors = space.itemVectors();
+  const f = space.factors;
   const contentMap = ContentMap.fit(items, vectors, f);
   writeFileSync(p.contentMap, JSON.stringify(contentMap.toJSON()));
   // Catalog items nobody rated are onboarded from their content, as POST /v1/items would, so they are retrievable too.
@@ -131,6 +135,15 @@ export function openBuiltArtifacts(config: ServiceConfig): Artifacts {
   return open(dir, manifest);
 }
 
+async function fitWithProgress(model: Recommender, data: Interactions, log: (line: string) => void): Promise<Recommender> {
+  const bar = progressBar(`train ${model.name}`, true);
+  const t0 = performance.now();
+  await model.fit(data, { onProgress: bar.update });
+  bar.stop();
+  log(`trained ${model.name} on ${data.userCount} users x ${data.itemCount} items in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return model;
+}
+
 function readManifest(dir: string): Manifest | undefined {
   const file = paths(dir).manifest;
   if (!existsSync(file)) return undefined;
@@ -149,6 +162,7 @@ function open(dir: string, manifest: Manifest): Artifacts {
     dir,
     manifest,
     saved,
+    ...(existsSync(p.companion) ? { companion: readModelDir(p.companion).saved } : {}),
     items,
     contentMap: ContentMap.fromJSON(JSON.parse(readFileSync(p.contentMap, "utf8"))),
     lancedbDir: p.lancedb,

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { assembleServices, memoryIndexOf, restoreFactorModel, type ServiceInputs, type Services } from "../agent/assemble.ts";
+import { assembleServices, memoryIndexOf, restoreServedModels, type ServiceInputs, type Services } from "../agent/assemble.ts";
 import type { FeedbackEvent } from "../agent/feedback.ts";
 import type { CatalogChange } from "../agent/onboarding.ts";
 import { AppError, InputError } from "../core/errors.ts";
@@ -110,11 +110,11 @@ export async function startServer(
   state: StateSource = standaloneState,
 ): Promise<RunningServer> {
   const { artifacts, durable, catalogChanges, feedbackEvents, logs } = await state.open(config, log);
-  const model = restoreFactorModel(artifacts.saved);
-  const index = new MirroredIndex(durable, memoryIndexOf(model, artifacts.items));
+  const models = restoreServedModels(artifacts.saved, artifacts.companion);
+  const index = new MirroredIndex(durable, memoryIndexOf(models.space, artifacts.items));
   const services = await assembleServices({
     saved: artifacts.saved,
-    model,
+    models,
     items: artifacts.items,
     index,
     contentMap: artifacts.contentMap,

@@ -11,10 +11,14 @@ export const WORKER_FILES = {
   items: "items.json",
   contentMap: "content-map.json",
   catalog: "catalog.json",
+  /** Only for a model without item vectors (EASE, kNN): the factor model whose item space it is served in. */
+  companionHeader: "companion.json",
+  companionBody: "companion.bin",
 } as const;
 
 export interface WorkerArtifact {
   saved: SavedModel;
+  companion?: SavedModel;
   items: Item[];
   contentMap: ContentMap;
   catalogChanges: CatalogChange[];
@@ -35,10 +39,21 @@ export async function loadWorkerArtifact(read: (name: string) => Promise<Respons
     json<ContentMapJson>(WORKER_FILES.contentMap),
     json<CatalogChange[]>(WORKER_FILES.catalog),
   ]);
+  const companion = await readCompanion(read);
   return {
     saved: decodeModel(header, new Uint8Array(body), WORKER_FILES.header),
+    ...(companion ? { companion } : {}),
     items,
     contentMap: ContentMap.fromJSON(cm),
     catalogChanges,
   };
+}
+
+/** The companion model when the export has one (a 404 means none). */
+async function readCompanion(read: (name: string) => Promise<Response>): Promise<SavedModel | undefined> {
+  const header = await read(WORKER_FILES.companionHeader);
+  if (header.status === 404) return undefined;
+  const body = await read(WORKER_FILES.companionBody);
+  if (!header.ok || !body.ok) throw new DataFormatError(WORKER_FILES.companionHeader, undefined, `unreadable from the Worker's assets (HTTP ${header.ok ? body.status : header.status}); run npm run build:worker`);
+  return decodeModel(await header.text(), new Uint8Array(await body.arrayBuffer()), WORKER_FILES.companionHeader);
 }

@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { assembleServices, memoryIndexOf, restoreFactorModel } from "../agent/assemble.ts";
+import { assembleServices, memoryIndexOf, restoreServedModels } from "../agent/assemble.ts";
 import { AppError } from "../core/errors.ts";
 import { createApp } from "../http/app.ts";
 import { MemoryCache } from "../llm/cache.ts";
@@ -20,10 +20,10 @@ export interface WorkerEnv {
  * cannot run in workerd). Writes answer 501: a Worker isolate has no durable place for them.
  */
 export async function createWorkerApp(artifact: WorkerArtifact, env: Omit<WorkerEnv, "ASSETS">): Promise<OpenAPIHono> {
-  const model = restoreFactorModel(artifact.saved);
+  const models = restoreServedModels(artifact.saved, artifact.companion);
   // The LLM response cache lives as long as the isolate.
   const llm = createLlmClient(llmConfigFromEnv(env), { cache: new MemoryCache() });
-  const services = await assembleServices({ ...artifact, model, index: memoryIndexOf(model, artifact.items), llm });
+  const services = await assembleServices({ ...artifact, models, index: memoryIndexOf(models.space, artifact.items), llm });
   const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
   return createApp({ ...services, readKey: text(env.RECAGENT_READ_KEY), chatStateKey: text(env.RECAGENT_STATE_KEY) });
 }

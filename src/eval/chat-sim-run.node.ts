@@ -42,7 +42,7 @@ export async function runChatSimulation(o: ChatSimOptions): Promise<ChatSimRow[]
   const index = memoryIndexOf(model, items);
   const services = await assembleServices({
     saved: { artifact: model.toArtifact(), users: data.users.toArray(), items: ids, seen: data.matrix },
-    model,
+    models: { model, space: model },
     items,
     index,
     contentMap: ContentMap.fit(items, model.itemVectors(), model.factors),

@@ -6,6 +6,8 @@ export const WRITE_KEY = "test-key";
 export interface ApiContractOptions {
   /** Whether the deployment accepts writes (Node) or answers 501 (Workers). */
   writable: boolean;
+  /** The model the fixture serves and how (defaults: als through the index). */
+  served?: { model: string; scorer: "index" | "dense" };
 }
 
 type Json = Record<string, any>;
@@ -43,7 +45,7 @@ export function describeApiContract(name: string, make: () => Promise<Fixture>, 
     it("reports health: model, item count and index kind", async () => {
       const { status, json } = await call("GET", "/healthz");
       expect(status).toBe(200);
-      expect(json).toMatchObject({ status: "ok", model: "als", items: 12, llm: "off" });
+      expect(json).toMatchObject({ status: "ok", ...(opts.served ?? { model: "als", scorer: "index" }), items: 12, llm: "off" });
       expect(typeof json.index).toBe("string");
     });
 

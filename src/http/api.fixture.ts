@@ -1,4 +1,4 @@
-import { assembleServices } from "../agent/assemble.ts";
+import { assembleServices, type ServedModels } from "../agent/assemble.ts";
 import type { Item } from "../core/types.ts";
 import { Interactions } from "../data/interactions.ts";
 import type { VectorIndex } from "../index/types.ts";
@@ -6,7 +6,8 @@ import type { LlmClient } from "../llm/types.ts";
 import { alsSpec } from "../models/als.ts";
 import { ContentMap } from "../models/content-map.ts";
 import type { SavedModel } from "../models/persist.ts";
-import type { FactorRecommender } from "../models/recommender.ts";
+import { easeSpec } from "../models/ease.ts";
+import type { FactorRecommender, Recommender } from "../models/recommender.ts";
 import { resolveParams } from "../models/spec.ts";
 import type { CatalogChange } from "../agent/onboarding.ts";
 import type { FeedbackEvent } from "../agent/feedback.ts";
@@ -43,14 +44,23 @@ export const FIXTURE_USERS: Record<string, { has: string[]; lacks: string }> = {
   k1: { has: ["12", "7"], lacks: "" },
 };
 
-/** The same trained model everywhere: ALS with a fixed seed on the fixture. */
-async function trainFixture(): Promise<{ model: FactorRecommender; data: Interactions }> {
+/**
+ * The same trained models everywhere: ALS with a fixed seed on the fixture, and EASE served in ALS's item
+ * space (as a build serves a model without item vectors).
+ */
+async function trainFixture(served: FixtureModel): Promise<{ models: ServedModels; companion?: FactorRecommender; data: Interactions }> {
   const rows = Object.entries(FIXTURE_USERS).flatMap(([user, u]) => u.has.map((item, t) => ({ user, item, value: 1, timestamp: t })));
   const data = Interactions.fromRows(rows);
-  const model = alsSpec.create(resolveParams(alsSpec, { factors: 4, iterations: 15, reg: 0.1, alpha: 10 }));
+  const space = alsSpec.create(resolveParams(alsSpec, { factors: 4, iterations: 15, reg: 0.1, alpha: 10 }));
+  await space.fit(data);
+  if (served === "als") return { models: { model: space, space }, data };
+  const model = easeSpec.create({ lambda: 1 });
   await model.fit(data);
-  return { model, data };
+  return { models: { model, space }, companion: space, data };
 }
+
+/** als: served through the vector index; ease: scores the catalog itself (DenseScorer). */
+export type FixtureModel = "als" | "ease";
 
 export interface FixtureOptions {
   makeIndex: (dimension: number) => Promise<VectorIndex>;
@@ -59,37 +69,41 @@ export interface FixtureOptions {
   llm?: LlmClient;
   writeKey?: string;
   maxBodyBytes?: number;
+  /** Defaults to als. */
+  model?: FixtureModel;
 }
 
 export interface Fixture {
   app: ReturnType<typeof createApp>;
   deps: AppDeps;
   /** What the app was built from, as an export would write it. */
-  build: { saved: SavedModel; items: Item[]; contentMap: ContentMap };
+  build: { saved: SavedModel; companion?: SavedModel; items: Item[]; contentMap: ContentMap };
   catalogChanges: CatalogChange[];
   feedback: FeedbackEvent[];
 }
 
 /** A full app over the fixture: trained model, index filled with the items, in-memory logs. */
 export async function fixtureApp(opts: FixtureOptions): Promise<Fixture> {
-  const { model, data } = await trainFixture();
-  const f = model.factors;
+  const { models, companion, data } = await trainFixture(opts.model ?? "als");
+  const f = models.space.factors;
   const ids = data.items.toArray();
   const byId = new Map(FIXTURE_ITEMS.map((i) => [i.id, i]));
   const items = ids.map((id) => byId.get(id)!);
-  const vectors = model.itemVectors();
+  const vectors = models.space.itemVectors();
   const index = await opts.makeIndex(f);
   await index.upsert(items.map((item, r) => ({ ...item, vector: vectors.slice(r * f, (r + 1) * f) })));
   const catalogChanges: CatalogChange[] = [];
   const feedback: FeedbackEvent[] = [];
+  const savedOf = (m: Recommender): SavedModel => ({ artifact: m.toArtifact(), users: data.users.toArray(), items: ids, seen: data.matrix, seenAges: data.ages });
   const build = {
-    saved: { artifact: model.toArtifact(), users: data.users.toArray(), items: ids, seen: data.matrix },
+    saved: savedOf(models.model),
+    ...(companion ? { companion: savedOf(companion) } : {}),
     items,
     contentMap: ContentMap.fit(items, vectors, f),
   };
   const services = await assembleServices({
     ...build,
-    model,
+    models,
     index,
     llm: opts.llm,
     logs: opts.writable ? { catalog: { append: (c) => void catalogChanges.push(c) }, feedback: { append: (e) => void feedback.push(e) } } : undefined,

@@ -14,4 +14,5 @@ describeApiContract(
   () => fixtureApp({ ...settings, writable: true, makeIndex: (d) => LanceDbIndex.open(mkdtempSync(join(tmpdir(), "api-lance-")), { table: "items", dimension: d }) }),
   { writable: true },
 );
+describeApiContract("Node, EASE served by the dense scorer", () => fixtureApp({ ...settings, writable: true, model: "ease", makeIndex: async (d) => new MemoryIndex(d) }), { writable: true, served: { model: "ease", scorer: "dense" } });
 describeApiContract("Node, read-only deployment", () => fixtureApp({ ...settings, writable: false, makeIndex: async (d) => new MemoryIndex(d) }), { writable: false });

@@ -43,7 +43,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   app.openapi(health, async (c) =>
     c.json(
-      { status: "ok" as const, model: deps.recommendations.modelName, items: await deps.index.count(), index: deps.index.kind, llm: deps.llm.enabled ? deps.llm.modelFor("rerank") : "off" },
+      { status: "ok" as const, model: deps.recommendations.modelName, scorer: deps.recommendations.scorerKind, items: await deps.index.count(), index: deps.index.kind, llm: deps.llm.enabled ? deps.llm.modelFor("rerank") : "off" },
       200,
     ),
   );

@@ -137,7 +137,14 @@ export const FeedbackRequest = z
   .openapi("Feedback");
 
 export const HealthResponse = z
-  .object({ status: z.literal("ok"), model: z.string(), items: z.number().int(), index: z.string(), llm: z.string().openapi({ description: "\"off\" or the re-ranking model" }) })
+  .object({
+    status: z.literal("ok"),
+    model: z.string(),
+    scorer: z.enum(["index", "dense"]).openapi({ description: "index: the model's user vector queried against the vector index; dense: the model scores the whole catalog (EASE, item-kNN, blends)" }),
+    items: z.number().int(),
+    index: z.string(),
+    llm: z.string().openapi({ description: "\"off\" or the re-ranking model" }),
+  })
   .openapi("Health");
 
 export const IdParam = z.object({ id: id.openapi({ param: { name: "id", in: "path" } }) });

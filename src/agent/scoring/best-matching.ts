@@ -1,0 +1,23 @@
+import { topK } from "../../numeric/topk.ts";
+
+/**
+ * The k positions of `scores` with the highest values among those `accept` takes, best first (ties to the
+ * lower position). Candidates are examined in score order, a growing prefix at a time, so a filter that
+ * keeps most items costs a few checks rather than one per catalog item.
+ */
+export function bestMatching(scores: Float32Array, k: number, accept: (position: number) => boolean, firstLook = 4 * k + 32): number[] {
+  const n = scores.length;
+  let look = Math.min(n, Math.max(k, firstLook));
+  for (;;) {
+    const ids = new Int32Array(look);
+    const top = new Float32Array(look);
+    topK(scores, look, ids, top);
+    const out: number[] = [];
+    for (let r = 0; r < look && out.length < k; r++) {
+      const p = ids[r];
+      if (p >= 0 && top[r] > -Infinity && accept(p)) out.push(p);
+    }
+    if (out.length === k || look === n) return out;
+    look = Math.min(n, look * 4);
+  }
+}

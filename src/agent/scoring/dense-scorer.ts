@@ -1,0 +1,59 @@
+import type { Item, ItemWeight } from "../../core/types.ts";
+import { compileFilter } from "../../index/filter.ts";
+import { copyItem } from "../../index/results.ts";
+import { dot } from "../../numeric/vectors.ts";
+import type { Filter, Scored } from "../../index/types.ts";
+import type { FactorRecommender, Recommender } from "../../models/recommender.ts";
+import type { ItemStore } from "../item-store.ts";
+import { bestMatching } from "./best-matching.ts";
+import { ScoreCalibration } from "./calibration.ts";
+import type { CandidateScorer } from "./types.ts";
+
+/**
+ * Any model served by scoring every trained item for the history (EASE, item-kNN, blends): no vector index
+ * involved. Trained items are checked against the filter in score order (see bestMatching), against the
+ * catalog's current metadata, so deletes and metadata updates count at once. Onboarded items have no place in
+ * the model; their content vectors live in `space` (a factor model's item space, where the content map puts
+ * them), and ScoreCalibration carries their score there onto the model's scale.
+ */
+export class DenseScorer implements CandidateScorer {
+  readonly kind = "dense";
+  private readonly scores: Float32Array;
+  private readonly calibration: ScoreCalibration;
+
+  constructor(
+    private readonly model: Recommender,
+    private readonly space: FactorRecommender,
+    private readonly itemIds: readonly string[],
+    private readonly catalog: ItemStore,
+  ) {
+    this.scores = new Float32Array(model.itemCount);
+    this.calibration = new ScoreCalibration(space.itemVectors(), space.factors);
+  }
+
+  async retrieve(history: readonly ItemWeight[], k: number, filter: Filter): Promise<Scored[]> {
+    const matches = compileFilter(filter);
+    this.model.scoreHistory(history, this.scores);
+    const trained = bestMatching(this.scores, k, (i) => {
+      const item = this.catalog.get(this.itemIds[i]);
+      return item !== undefined && matches(item);
+    }).map((i) => ({ item: copyItem(this.catalog.get(this.itemIds[i])!), score: this.scores[i] }));
+    const onboarded = this.onboardedCandidates(history, matches);
+    if (onboarded.length === 0) return trained;
+    return [...trained, ...onboarded].sort((a, b) => b.score - a.score || (a.item.id < b.item.id ? -1 : 1)).slice(0, k);
+  }
+
+  private onboardedCandidates(history: readonly ItemWeight[], matches: (item: Item) => boolean): Scored[] {
+    const out: Scored[] = [];
+    let toModelScale: ((spaceScore: number) => number) | undefined;
+    let user: Float32Array | undefined;
+    for (const [id, vector] of this.catalog.onboarded()) {
+      const item = this.catalog.get(id);
+      if (!item || !matches(item)) continue;
+      user ??= this.space.foldIn(history);
+      toModelScale ??= this.calibration.mapper(user, this.scores);
+      out.push({ item: copyItem(item), score: toModelScale(dot(user, vector)) });
+    }
+    return out;
+  }
+}
