@@ -16,6 +16,7 @@ export const ErrorBody = z
 export const HistoryEntry = z.object({
   item_id: id,
   weight: z.number().positive().max(1e6).optional(),
+  ts: z.number().int().nonnegative().optional().openapi({ description: "seconds since the epoch; when every entry has one, the history is ordered by it (else it is read oldest first as listed)" }),
 });
 
 export const Filters = z

@@ -30,7 +30,7 @@ export function mountRecommendations(app: OpenAPIHono, deps: AppDeps): void {
     const f = body.filters;
     const result = await deps.recommendations.recommend({
       userId: body.user_id,
-      history: body.history?.map((h) => ({ itemId: h.item_id, weight: h.weight ?? 1 })),
+      history: body.history?.map((h) => ({ itemId: h.item_id, weight: h.weight ?? 1, ts: h.ts })),
       k: body.k,
       excludeSeen: body.exclude_seen,
       diversity: body.diversity,
