@@ -18,6 +18,8 @@ export const ServiceConfig = z
     apiKey: z.string().min(1).optional(),
     readKey: z.string().min(1).optional(),
     maxBodyBytes: z.coerce.number().int().positive().default(256 * 1024),
+    /** On SIGTERM, how long requests in flight may take to finish before their connections are cut. */
+    shutdownGraceMs: z.coerce.number().int().positive().default(10_000),
     /** Server processes (Node); the entry point defaults it to the available cores, 1 is a single process. */
     workers: z.coerce.number().int().min(1).max(256).optional(),
   })

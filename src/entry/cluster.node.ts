@@ -18,6 +18,7 @@ import { AppError } from "../core/errors.ts";
 import { LanceDbIndex } from "../index/lancedb.node.ts";
 import type { Filter, IndexedItem, Scored, VectorIndex } from "../index/types.ts";
 import { ensureArtifacts, openBuiltArtifacts } from "./artifacts.node.ts";
+import { aggregateWorkerMetrics } from "./observability.node.ts";
 import { type RunningServer, type StateSource, startServer } from "./node.ts";
 import { ClusterWriter, type ToPrimary, type ToWorker, WorkerReplica } from "./write-broadcast.node.ts";
 
@@ -51,6 +52,7 @@ const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 /** Starts the primary and `workers` workers; resolves once all of them serve, rejects if one cannot start. */
 export async function startCluster(config: ServiceConfig, opts: ClusterOptions): Promise<RunningCluster> {
   const log = opts.log ?? ((line: string) => console.error(line));
+  aggregateWorkerMetrics();
   const artifacts = await ensureArtifacts(config, log);
   const lance = await LanceDbIndex.open(artifacts.lancedbDir, { table: "items", dimension: artifacts.manifest.factors });
   // As a lone server does at start, bring LanceDB up to the catalog log (a crash may have come between the two);
@@ -146,9 +148,10 @@ export async function startCluster(config: ServiceConfig, opts: ClusterOptions):
     stopping = true;
     const exits = [...workers.values()].map((w) => new Promise((resolve) => (w.isDead() ? resolve(undefined) : w.once("exit", resolve))));
     for (const w of workers.values()) w.process.kill("SIGTERM");
+    // Each worker drains for up to shutdownGraceMs (drainingClose); one that is still there after that is stuck.
     const force = setTimeout(() => {
       for (const w of workers.values()) w.process.kill("SIGKILL");
-    }, 10_000);
+    }, config.shutdownGraceMs + 5_000);
     await Promise.all(exits);
     clearTimeout(force);
   };

@@ -1,5 +1,6 @@
 import { serve } from "@hono/node-server";
 import { readFileSync } from "node:fs";
+import type { Server } from "node:http";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -18,12 +19,14 @@ import { MirroredIndex } from "../index/mirrored.ts";
 import type { VectorIndex } from "../index/types.ts";
 import { type Artifacts, ensureArtifacts } from "./artifacts.node.ts";
 import { startCluster } from "./cluster.node.ts";
+import { drainingClose } from "./drain.node.ts";
+import { nodeObservability } from "./observability.node.ts";
 
 export const SERVE_USAGE = `usage: recagent serve [--dataset NAME|DIR | --interactions FILE [--items FILE]] [--model als]
                      [--host 127.0.0.1] [--port 8787] [--artifacts DIR] [--config FILE.json] [--workers N]
   Trains the model and builds the LanceDB table on first start (kept in --artifacts), then serves HTTP
   from --workers processes (default: one per core; 1 serves from a single process).
-  Environment: HOST, PORT, WORKERS, RECAGENT_API_KEY (enables writes), RECAGENT_READ_KEY (guards reads).`;
+  Environment: HOST, PORT, WORKERS, RECAGENT_API_KEY (enables writes), RECAGENT_READ_KEY (guards reads), LOG_LEVEL (default info).`;
 
 /** Flags over a config file over the environment over defaults. */
 export function serviceConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceConfig {
@@ -112,6 +115,7 @@ export async function startServer(
   const { artifacts, durable, catalogChanges, feedbackEvents, logs } = await state.open(config, log);
   const models = restoreServedModels(artifacts.saved, artifacts.companion);
   const index = new MirroredIndex(durable, memoryIndexOf(models.space, artifacts.items));
+  const observability = nodeObservability({ index, level: env.LOG_LEVEL });
   const services = await assembleServices({
     saved: artifacts.saved,
     models,
@@ -121,10 +125,10 @@ export async function startServer(
     catalogChanges,
     feedbackEvents,
     logs,
-    llm: createLlmClient(llmConfigFromEnv(env), { cache: new FileCache(join(artifacts.dir, "llm-cache")) }),
+    llm: observability.observeLlm(createLlmClient(llmConfigFromEnv(env), { cache: new FileCache(join(artifacts.dir, "llm-cache")) })),
   });
   await state.beforeListen?.(services);
-  const app = createApp({ ...services, writeKey: config.apiKey, readKey: config.readKey, chatStateKey: env.RECAGENT_STATE_KEY || undefined, maxBodyBytes: config.maxBodyBytes });
+  const app = createApp({ ...services, writeKey: config.apiKey, readKey: config.readKey, chatStateKey: env.RECAGENT_STATE_KEY || undefined, maxBodyBytes: config.maxBodyBytes, logger: observability.logger, metrics: observability.metrics });
   const headers = Object.entries(state.headers ?? {});
   const fetch: typeof app.fetch = !headers.length ? app.fetch : async (...args) => {
     const res = await app.fetch(...args);
@@ -140,13 +144,10 @@ export async function startServer(
   const url = `http://${config.host}:${port}`;
   const llm = services.llm.enabled ? `LLM ${services.llm.modelFor("rerank")}` : "no LLM (set OPENAI_BASE_URL to enable)";
   log(`recagent serving ${artifacts.manifest.model} over ${await index.count()} items (LanceDB), ${llm}, on ${url}`);
-  return {
-    url,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return { url, close: drainingClose(server as Server, config.shutdownGraceMs) };
 }
 
-/** `recagent serve`: runs until SIGINT/SIGTERM, then stops accepting, finishes in-flight requests and exits. */
+/** `recagent serve`: runs until SIGINT/SIGTERM, then stops accepting, finishes in-flight requests (drainingClose) and exits. */
 export async function serveCommand(argv: string[]): Promise<number> {
   let running: RunningServer;
   try {

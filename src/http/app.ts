@@ -8,6 +8,7 @@ import { mountChat } from "./routes/chat.ts";
 import { mountFeedback } from "./routes/feedback.ts";
 import { mountItemReads, mountItemWrites } from "./routes/items.ts";
 import { mountRecommendations } from "./routes/recommendations.ts";
+import { consoleLogger, observeRequests } from "./observability.ts";
 import { HealthResponse } from "./schemas.ts";
 
 const DEFAULT_MAX_BODY = 256 * 1024;
@@ -26,7 +27,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     defaultHook: (result, c) => (result.success ? undefined : validationError(c, result.error)),
   });
   app.onError(handleError);
-  app.notFound((c) => errorResponse(c, 404, { error: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see /openapi.json` }));
+  app.notFound((c) => {
+    c.set("unmatched", true);
+    return errorResponse(c, 404, { error: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see /openapi.json` });
+  });
+  app.use("*", observeRequests(deps.logger ?? consoleLogger, deps.metrics));
 
   const maxSize = deps.maxBodyBytes ?? DEFAULT_MAX_BODY;
   app.use(
@@ -52,6 +57,13 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   mountItemWrites(app, deps);
   mountFeedback(app, deps);
   mountChat(app, deps);
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.get("/metrics", async (c) => {
+      const { contentType, body } = await metrics.exposition();
+      return c.body(body, 200, { "content-type": contentType });
+    });
+  }
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {

@@ -1,4 +1,5 @@
 import type { Services } from "../agent/assemble.ts";
+import type { AppMetrics, Logger } from "./observability.ts";
 
 /**
  * Everything the HTTP app needs: the services (built by assembleServices in the entry points) plus the
@@ -16,4 +17,8 @@ export interface AppDeps extends Services {
   maxBodyBytes?: number;
   /** Milliseconds clock for took_ms (performance.now by default). */
   now?: () => number;
+  /** Request lines and errors, each with its request id; without one, errors go to the console. */
+  logger?: Logger;
+  /** Counts requests and LLM fallbacks and serves GET /metrics; without one there is no /metrics route. */
+  metrics?: AppMetrics;
 }

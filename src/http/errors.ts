@@ -23,7 +23,7 @@ export function handleError(err: unknown, c: Context): Response {
     const code = status === 413 ? "payload_too_large" : status === 415 ? "unsupported_media_type" : status === 401 ? "unauthorized" : "bad_request";
     return errorResponse(c, status, { error: code, message: err.message || "bad request" });
   }
-  console.error("unhandled error", err);
+  c.var.log.error({ err }, "unhandled error");
   return errorResponse(c, 500, { error: "internal", message: "internal error; the server log has the details" });
 }
 

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { ChatAgent, ChatReply, ChatTurn, ChatTurnInput, LlmFallback } from "../../agent/chat/agent.ts";
+import type { ChatReply, ChatTurn, ChatTurnInput, LlmFallback } from "../../agent/chat/agent.ts";
 import { ATTRIBUTES, MAX_K } from "../../agent/chat/state.ts";
 import { type StateCodec, stateCodec } from "../../agent/chat/state-token.ts";
 import { chatPage } from "../chat-page.ts";
@@ -78,10 +78,11 @@ export function mountChat(app: OpenAPIHono, deps: AppDeps): void {
       k: body.k,
       signal: c.req.raw.signal,
     };
-    if (wantsEvents(c)) return streamTurn(c, deps.chat, codec, input);
+    if (wantsEvents(c)) return streamTurn(c, deps, codec, input);
     const turn = await deps.chat.turn(input);
     const reply = await deps.chat.reply(turn, input.signal);
-    return c.json({ reply: reply.text, ...(await outcome(turn, reply, codec)), ...itemsOf(turn) }, 200);
+    const result = await outcome(turn, reply, codec, deps);
+    return c.json({ reply: reply.text, ...result, ...itemsOf(turn) }, 200);
   });
 }
 
@@ -93,7 +94,8 @@ const wantsEvents = (c: Context) => (c.req.header("accept") ?? "").includes("tex
  * delta with the reply text (one: the LLM client does not stream tokens), state, done. An unexpected failure
  * ends the stream with an error event and done, so a client never waits on a dead connection.
  */
-function streamTurn(c: Context, chat: ChatAgent, codec: StateCodec, input: ChatTurnInput): Response {
+function streamTurn(c: Context, deps: AppDeps, codec: StateCodec, input: ChatTurnInput): Response {
+  const { chat } = deps;
   return streamSSE(c, async (stream) => {
     const send = (event: string, data: unknown) => stream.writeSSE({ event, data: JSON.stringify(data) });
     try {
@@ -103,9 +105,9 @@ function streamTurn(c: Context, chat: ChatAgent, codec: StateCodec, input: ChatT
       const reply = await chat.reply(turn, input.signal);
       if (reply.fallback) await send("error", reply.fallback);
       await send("delta", { text: reply.text });
-      await send("state", await outcome(turn, reply, codec));
+      await send("state", await outcome(turn, reply, codec, deps));
     } catch (e) {
-      console.error("chat stream failed", e);
+      c.var.log.error({ err: e }, "chat stream failed");
       await send("error", { stage: "chat", reason: "internal", message: "the turn failed; the server log has the details" });
     }
     await send("done", {});
@@ -119,7 +121,9 @@ function itemsOf(turn: ChatTurn) {
   };
 }
 
-async function outcome(turn: ChatTurn, reply: ChatReply, codec: StateCodec) {
+/** What the turn came to, in the response's words; the LLM stages that fell back are counted in the metrics. */
+async function outcome(turn: ChatTurn, reply: ChatReply, codec: StateCodec, deps: Pick<AppDeps, "metrics">) {
   const fallbacks: LlmFallback[] = [...turn.fallbacks, ...(reply.fallback ? [reply.fallback] : [])];
+  for (const f of fallbacks) deps.metrics?.fallback(f.stage, f.reason);
   return { state: await codec.encode(turn.state), parser: turn.parser, writer: reply.writer, ...(fallbacks.length > 0 && { fallbacks }) };
 }

@@ -3,6 +3,7 @@ import { NotFoundError, NotSupportedError } from "../../core/errors.ts";
 import type { Item } from "../../core/types.ts";
 import type { Scored } from "../../index/types.ts";
 import type { AppDeps } from "../deps.ts";
+import { METADATA_STAGE } from "../../agent/metadata/describe.ts";
 import type { Onboarded } from "../../agent/onboarding.ts";
 import { ErrorBody, IdParam, ItemInput, ItemOut, KQuery, OnboardedItemOut, ScoredItemsResponse, SearchQuery, usageOut } from "../schemas.ts";
 
@@ -24,8 +25,9 @@ const deleteItem = createRoute({ method: "delete", path: "/v1/items/{id}", summa
 export function itemOut(item: Item) {
   return { id: item.id, title: item.title, year: item.year, genres: item.genres, tags: item.tags, text: item.text };
 }
-function onboardedOut({ item, described }: Onboarded) {
+function onboardedOut({ item, described }: Onboarded, deps: AppDeps) {
   if (!described) return itemOut(item);
+  if (described.fallback) deps.metrics?.fallback(METADATA_STAGE, described.fallback);
   const metadata = { source: described.source, dropped_genres: described.droppedGenres, usage: usageOut(described.usage), ...(described.fallback && { fallback: described.fallback }) };
   return { ...itemOut(item), metadata };
 }
@@ -55,8 +57,8 @@ export function mountItemWrites(app: OpenAPIHono, deps: AppDeps): void {
     if (!deps.onboarding) throw new NotSupportedError("this deployment serves a read-only catalog; onboard items on the Node service");
     return deps.onboarding;
   };
-  app.openapi(createItem, async (c) => c.json(onboardedOut(await onboarding().create(c.req.valid("json"))), 201));
-  app.openapi(updateItem, async (c) => c.json(onboardedOut(await onboarding().update(c.req.valid("param").id, c.req.valid("json"))), 200));
+  app.openapi(createItem, async (c) => c.json(onboardedOut(await onboarding().create(c.req.valid("json")), deps), 201));
+  app.openapi(updateItem, async (c) => c.json(onboardedOut(await onboarding().update(c.req.valid("param").id, c.req.valid("json")), deps), 200));
   app.openapi(deleteItem, async (c) => {
     const { id } = c.req.valid("param");
     await onboarding().delete(id);

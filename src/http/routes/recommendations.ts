@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { RERANK_STAGE } from "../../ranking/llm-listwise.ts";
 import type { Served } from "../../ranking/types.ts";
 import type { AppDeps } from "../deps.ts";
 import { ErrorBody, RecommendationRequest, RecommendationResponse, usageOut } from "../schemas.ts";
@@ -39,6 +40,7 @@ export function mountRecommendations(app: OpenAPIHono, deps: AppDeps): void {
       signal: c.req.raw.signal,
       filter: f && { genresAny: f.genres_any, genresNone: f.genres_none, yearMin: f.year_min, yearMax: f.year_max, excludeIds: f.exclude_ids },
     });
+    if (result.served.fallback) deps.metrics?.fallback(RERANK_STAGE, result.served.fallback);
     return c.json(
       {
         items: result.items.map((i) => ({ id: i.id, title: i.title, year: i.year, genres: i.genres, score: i.score, reasons: i.reasons })),

@@ -1,0 +1,3 @@
+import { describeObservability } from "./observability.suite.ts";
+
+describeObservability("node");
