@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { CostBook, planSearch } from "./plan.ts";
+import { AUTO_MODELS, SPACES } from "./space.ts";
+
+// ml-latest-small's validation train, as dataShape measures it.
+const costs = new CostBook({ users: 610, items: 7165, nnz: 64_960, rowPairs: 25_036_860, colPairs: 3_190_430 }, [150, 302, 610]);
+const contenders = ["ease", "als", "userknn"];
+const plan = (budget: number) => planSearch(costs, AUTO_MODELS, contenders, budget, (m) => SPACES[m].maxConfigs);
+
+describe("planSearch", () => {
+  it("gives every probed model its defaults, whatever the budget, and nothing more on a tiny one", () => {
+    const tiny = plan(1);
+    expect(tiny.configs).toEqual({ pop: 1, itemknn: 1, userknn: 1, ease: 1, als: 1 });
+    expect([tiny.refine, tiny.blend]).toEqual([false, false]);
+  });
+
+  it("is a function of its inputs: the same plan every time", () => {
+    expect(plan(90)).toEqual(plan(90));
+  });
+
+  it("spends more of a larger budget without passing it, and only on contenders", () => {
+    let previous = plan(30);
+    for (const budget of [60, 90, 120, 240]) {
+      const p = plan(budget);
+      expect(p.estimatedSeconds).toBeLessThanOrEqual(budget);
+      for (const model of contenders) expect(p.configs[model]).toBeGreaterThanOrEqual(previous.configs[model]);
+      expect([p.configs.pop, p.configs.itemknn]).toEqual([1, 1]);
+      previous = p;
+    }
+    expect(plan(240).refine && plan(240).blend).toBe(true);
+  });
+
+  it("stops at each space's size", () => {
+    const p = planSearch(costs, AUTO_MODELS, contenders, 1e6, (m) => SPACES[m].maxConfigs);
+    expect(p.configs).toMatchObject({ ease: SPACES.ease.maxConfigs, als: SPACES.als.maxConfigs, userknn: SPACES.userknn.maxConfigs });
+  });
+
+  it("prices each configuration's rungs: more configurations cost more, the probe's rung 0 is not counted twice", () => {
+    expect(costs.halving("ease", 9)).toBeGreaterThan(costs.halving("ease", 3));
+    // One configuration: only rungs 1 and 2 remain after its probe; EASE's fit is kept across rungs.
+    const last = costs.at("ease", 2);
+    expect(costs.halving("ease", 1)).toBeCloseTo(302 * costs.at("ease", 1).perUserFoldIn + 610 * last.perUserFoldIn, 9);
+  });
+});
