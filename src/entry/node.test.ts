@@ -1,4 +1,7 @@
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -61,23 +64,74 @@ describe("Node service on the bundled data", () => {
 });
 
 describe("recagent serve as a process", () => {
-  it("stops on SIGTERM after finishing, exit code 0", async () => {
-    const { spawn } = await import("node:child_process");
-    const artifacts = mkdtempSync(join(tmpdir(), "recagent-sigterm-"));
-    const child = spawn(process.execPath, [new URL("../../bin/recagent.js", import.meta.url).pathname, "serve", "--port", "0", "--artifacts", artifacts], { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on("data", (d) => {
-        stderr += String(d);
-        const m = /serving .* on (http:\/\/\S+)/.exec(stderr);
-        if (m) resolve(m[1]);
+  /** GET or POST over a connection of its own, so that the cluster's primary hands each request to the next worker. */
+  function request(url: string, body?: unknown): Promise<{ status: number; headers: IncomingHttpHeaders; json: Json }> {
+    return new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = httpRequest(url, { method: payload ? "POST" : "GET", agent: false, headers: payload ? { "content-type": "application/json" } : {} }, (res) => {
+        let text = "";
+        res.on("data", (d) => (text += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text.startsWith("{") ? JSON.parse(text) : { text } }));
       });
-      child.once("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      req.on("error", reject);
+      req.end(payload);
     });
-    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  }
+
+  it("serves metrics summed over its workers, logs JSON lines, and on SIGTERM finishes the request in flight, then exits 0", { timeout: 180_000 }, async () => {
+    // An LLM endpoint that takes requests and never answers: a re-ranking request stays in flight until its deadline.
+    const llmCalls: string[] = [];
+    let llmCalled: () => void = () => {};
+    const llmReached = new Promise<void>((resolve) => (llmCalled = resolve));
+    const llm = createServer((req) => {
+      llmCalls.push(`${req.method} ${req.url}`);
+      llmCalled();
+    });
+    await new Promise<void>((resolve) => llm.listen(0, "127.0.0.1", resolve));
+    const env = { ...process.env, OPENAI_BASE_URL: `http://127.0.0.1:${(llm.address() as AddressInfo).port}/v1`, RECAGENT_LLM_DEADLINE_MS: "3000" };
+
+    const artifacts = mkdtempSync(join(tmpdir(), "recagent-sigterm-"));
+    const args = [new URL("../../bin/recagent.js", import.meta.url).pathname, "serve", "--port", "0", "--workers", "2", "--artifacts", artifacts];
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
+    let stderr = "";
+    let stdout = "";
+    child.stdout.on("data", (d) => (stdout += String(d)));
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
-    expect(stderr).toMatch(/SIGTERM: shutting down/);
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr.on("data", (d) => {
+          stderr += String(d);
+          const m = /cluster: 2 workers serving on (http:\/\/[\w.:]+)/.exec(stderr);
+          if (m) resolve(m[1]);
+        });
+        child.once("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      });
+
+      const health = await Promise.all(Array.from({ length: 4 }, () => request(`${url}/healthz`)));
+      expect(health.map((h) => h.status)).toEqual([200, 200, 200, 200]);
+      expect(new Set(health.map((h) => h.headers["x-recagent-worker"])).size).toBe(2);
+      const metrics = (await request(`${url}/metrics`)).json.text as string;
+      expect(metrics).toContain('recagent_http_requests_total{method="GET",route="/healthz",status="200"} 4\n');
+      expect(metrics).toMatch(/^recagent_index_items\{kind="[^"]+"\} 9742$/m);
+
+      const inFlight = request(`${url}/v1/recommendations`, { history: [{ item_id: "1" }], k: 5, rerank: "llm" });
+      await llmReached;
+      child.kill("SIGTERM");
+      const answered = await inFlight;
+      expect(answered.status).toBe(200);
+      expect(answered.json.ranker).toEqual({ name: "retrieval", fallback: "timeout" });
+      expect(answered.json.items).toHaveLength(5);
+      expect(await exited).toBe(0);
+      expect(stderr).toMatch(/SIGTERM: shutting down/);
+      expect(llmCalls).toEqual(["POST /v1/chat/completions"]);
+
+      const requestId = answered.headers["x-request-id"];
+      const logged = stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Json);
+      expect(logged.find((l) => l.req_id === requestId)).toMatchObject({ level: 30, msg: "request", method: "POST", route: "/v1/recommendations", status: 200 });
+    } finally {
+      child.kill("SIGKILL");
+      llm.closeAllConnections();
+      llm.close();
+    }
   });
 });
