@@ -7,7 +7,8 @@ import { InputError } from "../core/errors.ts";
 import type { Item } from "../core/types.ts";
 import { createFactorScorer, type FactorScorer } from "../numeric/factor-scorer.ts";
 import { checkDimension, checkedRows, checkK, checkVector } from "./checks.ts";
-import { compileFilter } from "./filter.ts";
+import { ItemAttributes } from "./attributes.ts";
+import { checkFilter } from "./filter.ts";
 import { bestIndices, copyItem } from "./results.ts";
 import { bm25, queryTerms, TAG_WEIGHT, tokenize } from "./text-search.ts";
 import type { Filter, IndexedItem, Scored, VectorIndex } from "./types.ts";
@@ -30,6 +31,10 @@ export class MemoryIndex implements VectorIndex {
    * plain loop); it holds its own copy of the vectors, so every write drops it and the next query rebuilds it.
    */
   private scorer?: FactorScorer;
+  /** Genres and years of every row in typed columns: filters read integers, not items. */
+  private readonly attributes = new ItemAttributes();
+  /** One score per row, reused by every query (a query runs to completion before the next starts). */
+  private scores = new Float32Array(0);
 
   constructor(dimension: number) {
     checkDimension(dimension);
@@ -70,9 +75,11 @@ export class MemoryIndex implements VectorIndex {
         this.entries[kept] = entry;
         this.vectors.copyWithin(kept * d, row * d, (row + 1) * d);
         this.rowOf.set(entry.item.id, kept);
+        this.attributes.set(kept, entry.item);
       }
       kept++;
     }
+    for (let row = kept; row < this.entries.length; row++) this.attributes.clear(row);
     this.entries.length = kept;
   }
 
@@ -86,11 +93,20 @@ export class MemoryIndex implements VectorIndex {
   async query(vector: Float32Array, opts: { k: number; filter?: Filter }): Promise<Scored[]> {
     checkK(opts.k);
     checkVector(vector, this.dimension, "query vector");
-    const matches = compileFilter(opts.filter);
-    const scores = new Float32Array(this.entries.length);
-    this.scorer ??= createFactorScorer(this.vectors.subarray(0, this.entries.length * this.dimension), this.dimension);
+    const n = this.entries.length;
+    if (this.scores.length < n) this.scores = new Float32Array(Math.max(n, 2 * this.scores.length));
+    const scores = this.scores.subarray(0, n);
+    this.scorer ??= createFactorScorer(this.vectors.subarray(0, n * this.dimension), this.dimension);
     this.scorer.score(vector, 1, scores);
-    for (let row = 0; row < scores.length; row++) if (!matches(this.entries[row].item)) scores[row] = -Infinity;
+    // Excluded ids (a history's items, typically) are masked by lookup; the rest of the filter per row.
+    if (opts.filter) checkFilter(opts.filter);
+    const { excludeIds, ...rest } = opts.filter ?? {};
+    const matches = this.attributes.compile(rest, (id) => this.rowOf.get(id));
+    if (matches) for (let row = 0; row < n; row++) if (!matches(row)) scores[row] = -Infinity;
+    for (const id of excludeIds ?? []) {
+      const row = this.rowOf.get(id);
+      if (row !== undefined) scores[row] = -Infinity;
+    }
     return this.best(scores, opts.k);
   }
 
@@ -122,6 +138,7 @@ export class MemoryIndex implements VectorIndex {
       } else {
         this.entries[at] = entry;
       }
+      this.attributes.set(at, item);
       this.vectors.set(row.vector, at * d);
     }
   }

@@ -112,6 +112,32 @@ describe("als", () => {
     for (let d = 0; d < f; d++) expect(got[d]).toBeCloseTo(b[d], 4);
   });
 
+  it("folds in short and long histories (low-rank and direct solves) to the normal equations' solution", async () => {
+    const f = 8;
+    const model = await fitted(data, { factors: f, reg: 0.3, alpha: 2, iterations: 5 });
+    const { items } = model.factorMatrices();
+    const next = mulberry32(5);
+    for (const length of [1, 3, 4, 5, 8, data.itemCount]) {
+      const chosen = Array.from({ length: data.itemCount }, (_, i) => i).sort(() => next() - 0.5).slice(0, length);
+      // Recency below 1/(1 + alpha w) makes c_i - 1 negative: the low-rank system is then indefinite.
+      const history = chosen.map((item) => ({ item, weight: 1 + Math.floor(next() * 3), recency: next() < 0.5 ? 1 : 0.05 + 0.9 * next() }));
+      const a = new Float64Array(f * f);
+      const b = new Float64Array(f);
+      const c = new Map(history.map((h) => [h.item, (1 + 2 * h.weight) * h.recency]));
+      for (let i = 0; i < model.itemCount; i++) {
+        const ci = c.get(i) ?? 1;
+        for (let r = 0; r < f; r++) {
+          if (c.has(i)) b[r] += ci * items[i * f + r];
+          for (let s = 0; s < f; s++) a[r * f + s] += ci * items[i * f + r] * items[i * f + s];
+        }
+      }
+      for (let d = 0; d < f; d++) a[d * f + d] += 0.3;
+      expect(solveSpd(a, b, f)).toBe(true);
+      const got = model.foldIn(history);
+      for (let d = 0; d < f; d++) expect(got[d]).toBeCloseTo(b[d], 4);
+    }
+  });
+
   it("folds a known user's history in close to the vector a converged training gave it", async () => {
     const model = await fitted(data, { factors: 6, reg: 0.5, alpha: 4, iterations: 60, cg_steps: 6 });
     const { users } = model.factorMatrices();

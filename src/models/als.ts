@@ -3,6 +3,8 @@ import type { ItemWeight } from "../core/types.ts";
 import type { Interactions } from "../data/interactions.ts";
 import { createAlsSolver, type KernelChoice } from "../numeric/als-solver.ts";
 import { solveSpd } from "../numeric/cholesky.ts";
+import { lowRankUpdateSolve } from "../numeric/low-rank-solve.ts";
+import { spdInverse } from "../numeric/spd-inverse.ts";
 import { createFactorScorer, type FactorScorer } from "../numeric/factor-scorer.ts";
 import { mulberry32, uniformArray } from "../numeric/random.ts";
 import type { FactorRecommender, FitOptions, ModelArtifact, Params } from "./recommender.ts";
@@ -28,6 +30,7 @@ export class AlsRecommender implements FactorRecommender {
   private itemFactors: Float32Array = new Float32Array(0);
   private derived?: { scorer: FactorScorer; itemNorms: Float32Array };
   private regularisedGram?: Float64Array;
+  private lowRank?: LowRankParts;
 
   constructor(
     readonly params: Params,
@@ -79,6 +82,7 @@ export class AlsRecommender implements FactorRecommender {
     this.itemFactors = items;
     this.derived = undefined;
     this.regularisedGram = undefined;
+    this.lowRank = undefined;
   }
 
   /** The item scorer and item norms, built on first use after a fit or restore. */
@@ -130,10 +134,60 @@ export class AlsRecommender implements FactorRecommender {
    * c_i >= 0 and YtY already holds y_i y_i^T).
    */
   foldIn(history: readonly ItemWeight[]): Float32Array {
+    const merged = mergeHistory(history, this.itemCount);
+    if (merged.size <= LOW_RANK_MAX_TERMS * this.factors) {
+      const x = this.foldInLowRank(merged);
+      if (x) return x;
+    }
+    return this.foldInDirect(merged);
+  }
+
+  /**
+   * The same solution through lowRankUpdateSolve: A = G + sum_i (c_i - 1) y_i y_i^T with G = YtY + reg I fixed,
+   * so a short history costs O(h^2 f) instead of an f x f factorisation. Undefined if the small system is singular.
+   */
+  private foldInLowRank(merged: Map<number, { weight: number; recency: number }>): Float32Array | undefined {
+    const f = this.factors;
+    const parts = this.lowRankParts();
+    const items = [...merged.keys()];
+    const confidence = items.map((item) => {
+      const { weight, recency } = merged.get(item)!;
+      return (1 + this.params.alpha * weight) * recency;
+    });
+    const y = (k: number) => this.itemFactors.subarray(items[k] * f, (items[k] + 1) * f);
+    const z = items.map((item) => parts.solvedRow(item, this.itemFactors));
+    // G^{-1} b = sum_i c_i z_i, since b = sum_i c_i y_i.
+    const x = new Float64Array(f);
+    for (let k = 0; k < items.length; k++) for (let c = 0; c < f; c++) x[c] += confidence[k] * z[k][c];
+    const ok = lowRankUpdateSolve(items.length, f, y, (k) => z[k], confidence.map((c) => c - 1), x);
+    return ok ? Float32Array.from(x) : undefined;
+  }
+
+  /** G^{-1}, and Z = Y G^{-1} precomputed when it fits in LOW_RANK_MAX_FLOATS (else rows are solved per request). */
+  private lowRankParts(): LowRankParts {
+    if (!this.lowRank) {
+      const f = this.factors;
+      const inverse = this.foldInGram().slice();
+      if (!spdInverse(inverse, f)) throw new InputError("fold-in: YtY + reg I is singular (reg must be > 0)");
+      let solved: Float32Array | undefined;
+      if (this.itemCount * f <= LOW_RANK_MAX_FLOATS) {
+        // Row d of G^{-1} dotted with every item vector is column d of Z: f passes of the catalog scorer.
+        const columns = new Float32Array(f * this.itemCount);
+        this.scoring().scorer.score(Float32Array.from(inverse), f, columns);
+        solved = new Float32Array(this.itemCount * f);
+        for (let d = 0; d < f; d++) for (let i = 0; i < this.itemCount; i++) solved[i * f + d] = columns[d * this.itemCount + i];
+      }
+      this.lowRank = new LowRankParts(inverse, f, solved);
+    }
+    return this.lowRank;
+  }
+
+  /** The full normal equations by Cholesky: long histories, and the fallback. */
+  private foldInDirect(merged: Map<number, { weight: number; recency: number }>): Float32Array {
     const f = this.factors;
     const a = this.foldInGram().slice();
     const b = new Float64Array(f);
-    for (const [item, { weight, recency }] of mergeHistory(history, this.itemCount)) {
+    for (const [item, { weight, recency }] of merged) {
       const extra = (1 + this.params.alpha * weight) * recency - 1; // c - 1
       const y = this.itemFactors.subarray(item * f, (item + 1) * f);
       for (let r = 0; r < f; r++) {
@@ -189,8 +243,35 @@ export class AlsRecommender implements FactorRecommender {
   }
 }
 
+/** The fast fold-in solves h x h systems for h history items: worth it while h is below this share of the factors. */
+const LOW_RANK_MAX_TERMS = 0.6;
+/** Z = Y G^{-1} is kept when it has at most this many floats (64 MB); above it, rows are solved per request. */
+const LOW_RANK_MAX_FLOATS = 1 << 24;
+
+/** What the low-rank fold-in needs from the fitted item factors: G^{-1} and, when kept, every z_i = G^{-1} y_i. */
+class LowRankParts {
+  constructor(
+    private readonly inverse: Float64Array,
+    private readonly f: number,
+    private readonly solved?: Float32Array,
+  ) {}
+
+  solvedRow(item: number, itemFactors: Float32Array): ArrayLike<number> {
+    const f = this.f;
+    if (this.solved) return this.solved.subarray(item * f, (item + 1) * f);
+    const y = itemFactors.subarray(item * f, (item + 1) * f);
+    const z = new Float64Array(f);
+    for (let r = 0; r < f; r++) {
+      let v = 0;
+      for (let c = 0; c < f; c++) v += this.inverse[r * f + c] * y[c];
+      z[r] = v;
+    }
+    return z;
+  }
+}
+
 /** item -> summed weight and the recency of its newest event, with every item checked against the catalogue size. */
-function mergeHistory(history: readonly ItemWeight[], itemCount: number): Map<number, { weight: number; recency: number }> {
+export function mergeHistory(history: readonly ItemWeight[], itemCount: number): Map<number, { weight: number; recency: number }> {
   const merged = new Map<number, { weight: number; recency: number }>();
   for (const { item, weight, recency = 1 } of history) {
     if (!Number.isInteger(item) || item < 0 || item >= itemCount) throw new InputError(`history item index ${item} is outside the ${itemCount} items`);
