@@ -43,8 +43,18 @@ export function parseSets(sets: readonly string[] | undefined, model: string, mo
 }
 
 export function parseWeight(raw: string | undefined): ValueTransform {
-  if (raw === undefined || raw === "binary" || raw === "log") return raw ?? "binary";
-  throw new InputError(`--weight must be binary or log, got "${raw}"`);
+  if (raw === undefined || raw === "binary" || raw === "log" || raw === "bm25") return raw ?? "binary";
+  throw new InputError(`--weight must be binary, log or bm25, got "${raw}"`);
+}
+
+/** `--tune-budget SECONDS`: a positive number, at most a day. */
+export function parseBudget(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const seconds = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
+    throw new InputError(`--tune-budget expects seconds, a number above 0 and at most 86400, got "${raw}"`);
+  }
+  return seconds;
 }
 
 /** `--recency TAU[,FLOOR]`: recency weighting of histories (models/recency.ts); "off" or 0 turns it off. */

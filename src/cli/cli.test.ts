@@ -80,6 +80,39 @@ describe("recagent eval", () => {
   });
 });
 
+describe("recagent eval --model auto", () => {
+  it("tunes on validation from train only, then names in its JSON line what it chose and how it was chosen", async () => {
+    const { code, out } = await run("eval", "--train", join(dir, "train.tsv"), "--test", join(dir, "test.tsv"), "--model", "auto", "--tune-budget", "2", "--json");
+    expect(code).toBe(0);
+    expect(out).toHaveLength(1);
+    const report = JSON.parse(out[0]);
+    expect(Object.keys(report).slice(0, 2)).toEqual(["model", "params"]);
+    expect(report).toMatchObject({ users: 40, weighting: "binary", tuning: { budget_s: 2, metric: "ndcg@10", validation_users: 40 } });
+    expect(["pop", "itemknn", "userknn", "ease", "als", "blend"]).toContain(report.model);
+    expect(report.recency).toEqual({ tau: expect.any(Number), floor: expect.any(Number) });
+    expect(report.tuning.trials).toBeGreaterThan(5);
+    expect(report.tuning.chosen).toMatch(/weighting binary/);
+    expect(report.metrics["ndcg@10"]).toBeGreaterThan(0);
+  });
+
+  it("exits 2 with what to do for flags that contradict tuning, and for a bad budget or weighting", async () => {
+    const base = ["eval", "--train", join(dir, "train.tsv"), "--test", join(dir, "test.tsv")];
+    const cases: Array<[string[], RegExp]> = [
+      [["--model", "auto", "--set", "k=3"], /--set does not apply to --model auto/],
+      [["--model", "auto", "--recency", "5"], /--model auto chooses the recency weighting on validation: drop --recency/],
+      [["--model", "ease", "--tune-budget", "5"], /--tune-budget applies to --model auto only/],
+      [["--model", "auto", "--tune-budget", "0"], /--tune-budget expects seconds, a number above 0/],
+      [["--model", "auto", "--tune-budget", "soon"], /--tune-budget expects seconds.*got "soon"/],
+      [["--model", "pop", "--weight", "sqrt"], /--weight must be binary, log or bm25, got "sqrt"/],
+    ];
+    for (const [flags, message] of cases) {
+      const { code, err } = await run(...base, ...flags);
+      expect(code, flags.join(" ")).toBe(2);
+      expect(err, flags.join(" ")).toMatch(message);
+    }
+  });
+});
+
 describe("recagent train and recommend", () => {
   it("saves a model and prints titles for a user", async () => {
     const data = join(dir, "inter.tsv");
@@ -98,6 +131,57 @@ describe("recagent train and recommend", () => {
     expect(unknown.err).toMatch(/user "nobody" is not in the model/);
     const noDir = await run("recommend", "--model-dir", join(dir, "nothing"), "--user", "u1");
     expect(noDir.err).toMatch(/model\.json: missing/);
+  });
+});
+
+describe("recagent train: tuning", () => {
+  /** The 40-user fixture as an interactions file with a header. */
+  const interactions = () => {
+    const file = join(dir, "forty.tsv");
+    writeFileSync(file, `user\titem\tvalue\ttimestamp\n${readFileSync(join(dir, "train.tsv"), "utf8")}`);
+    return file;
+  };
+
+  it("tunes a named model within the budget, saves the recency it chose with the entry ages, and writes the report", async () => {
+    const model = join(dir, "tuned");
+    const { code, out } = await run("train", "--interactions", interactions(), "--model", "itemknn", "--tune-budget", "2", "--out", model);
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^trained itemknn on 40 users/);
+    expect(out[1]).toMatch(/^model: itemknn\(k=\d+\), weighting binary, /);
+    expect(out[2]).toMatch(/^tuning: \d+ trials in [\d.]+ s; validation ndcg@10 0\.\d{4} on 40 users; report in .*tuning-report\.json$/);
+    const report = JSON.parse(readFileSync(join(model, "tuning-report.json"), "utf8"));
+    expect(report.chosen.recipe.model).toBe("itemknn");
+    expect(report.trials.length).toBeGreaterThan(3);
+    expect(report.trials.every((t: { model: string }) => t.model === "itemknn")).toBe(true);
+    const header = JSON.parse(readFileSync(join(model, "model.json"), "utf8"));
+    const recency = report.chosen.recipe.recency;
+    expect(header.recency).toEqual(recency.tau > 0 ? recency : undefined);
+    expect(header.arrays.map((a: { name: string }) => a.name)).toContain("seen.ages");
+  });
+
+  it("with --no-tune trains the defaults and --set/--recency as given, without a report", async () => {
+    const model = join(dir, "untuned");
+    const { code, out } = await run("train", "--interactions", interactions(), "--model", "ease", "--no-tune", "--set", "lambda=50", "--recency", "5,0.1", "--out", model);
+    expect(code).toBe(0);
+    expect(out).toEqual([expect.stringMatching(/^trained ease on 40 users/), "model: ease(lambda=50), weighting binary, recency tau 5 floor 0.1"]);
+    expect(JSON.parse(readFileSync(join(model, "model.json"), "utf8")).recency).toEqual({ tau: 5, floor: 0.1 });
+    expect(() => readFileSync(join(model, "tuning-report.json"))).toThrow(/ENOENT/);
+  });
+
+  it("exits 2 with what to do for flags that contradict tuning", async () => {
+    const base = ["train", "--interactions", join(dir, "train.tsv"), "--out", join(dir, "never")];
+    const cases: Array<[string[], RegExp]> = [
+      [["--model", "auto", "--no-tune"], /--model auto chooses the model by tuning; with --no-tune name the model/],
+      [["--model", "ease", "--set", "lambda=5"], /--set fixes parameters by hand: add --no-tune/],
+      [["--model", "ease", "--recency", "5"], /--recency fixes the recency weighting by hand: add --no-tune/],
+      [["--model", "ease", "--no-tune", "--tune-budget", "9"], /--tune-budget has no effect with --no-tune/],
+      [["--model", "nope"], /unknown model "nope"; valid: /],
+    ];
+    for (const [flags, message] of cases) {
+      const { code, err } = await run(...base, ...flags);
+      expect(code, flags.join(" ")).toBe(2);
+      expect(err, flags.join(" ")).toMatch(message);
+    }
   });
 });
 

@@ -1,16 +1,27 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { InputError } from "../core/errors.ts";
 import { loadDataset, loadInteractionFiles } from "../data/files.node.ts";
 import { Interactions } from "../data/interactions.ts";
+import { chooseRecipe, DEFAULT_TUNE_BUDGET_SECONDS, type TuningReport } from "../eval/tuning/choose.ts";
+import { buildRecipe, describeRecipe, fixedRecipe, type Recipe } from "../eval/tuning/recipe.ts";
+import { recencyIsOn } from "../models/recency.ts";
 import { RECOMMENDERS, recommenderSpec } from "../models/registry.ts";
-import { resolveParams } from "../models/spec.ts";
-import { parseCommand, parseSets, parseWeight, required } from "./args.node.ts";
+import { parseBudget, parseCommand, parseRecency, parseSets, parseWeight, required } from "./args.node.ts";
 import { writeModelDir } from "./model-dir.node.ts";
 import { progressBar } from "./progress.node.ts";
 
-export const TRAIN_USAGE = `usage: recagent train (--dataset NAME|DIR | --interactions FILE [--items FILE]) --model NAME --out DIR
-                      [--set key=value]... [--weight binary|log]
-  Fits the model on every interaction of the data set and writes DIR/model.json, model.bin and items.json.
-  models: ${Object.keys(RECOMMENDERS).join(", ")}`;
+export const TUNING_REPORT = "tuning-report.json";
+
+export const TRAIN_USAGE = `usage: recagent train (--dataset NAME|DIR | --interactions FILE [--items FILE]) --model auto|NAME --out DIR
+                      [--tune-budget SECONDS] [--no-tune [--set key=value]... [--recency TAU[,FLOOR]]] [--weight binary|log|bm25]
+  Fits on every interaction of the data set and writes DIR/model.json, model.bin and items.json.
+  Unless --no-tune, first chooses on a validation split carved from the data (each user's last 20% of rows), within
+  --tune-budget seconds (default ${DEFAULT_TUNE_BUDGET_SECONDS}): with --model auto the model (or a blend of two), with a named model its
+  parameters; and for both the value weighting (binary, log or bm25 when values are counts; --weight fixes it)
+  and the recency weighting of histories. The search is written to DIR/${TUNING_REPORT}.
+  --no-tune     the model's defaults (and --set, --recency) as given
+  models: ${Object.keys(RECOMMENDERS).join(", ")}, auto`;
 
 export async function trainCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const args = parseCommand(argv, {
@@ -20,24 +31,63 @@ export async function trainCommand(argv: string[], out: (line: string) => void):
     model: { type: "string" },
     set: { type: "string", multiple: true },
     weight: { type: "string" },
+    recency: { type: "string" },
+    "tune-budget": { type: "string" },
+    "no-tune": { type: "boolean", default: false },
     out: { type: "string" },
   }, TRAIN_USAGE);
   const name = required(args.model, "--model", TRAIN_USAGE);
   const outDir = required(args.out, "--out", TRAIN_USAGE);
-  const spec = recommenderSpec(name);
-  const params = resolveParams(spec, parseSets(args.set, name, [name]));
+  const tune = !args["no-tune"];
+  if (name === "auto" && !tune) throw new InputError("--model auto chooses the model by tuning; with --no-tune name the model (e.g. --model ease)");
+  if (name !== "auto") recommenderSpec(name);
+  if (tune && args.set?.length) throw new InputError("--set fixes parameters by hand: add --no-tune (tuning chooses them itself)");
+  if (tune && args.recency !== undefined) throw new InputError("--recency fixes the recency weighting by hand: add --no-tune (tuning chooses it itself)");
+  if (!tune && args["tune-budget"] !== undefined) throw new InputError("--tune-budget has no effect with --no-tune: drop one of them");
+  const budget = parseBudget(args["tune-budget"], DEFAULT_TUNE_BUDGET_SECONDS);
+  const weight = args.weight === undefined ? undefined : parseWeight(args.weight);
   if (Boolean(args.dataset) === Boolean(args.interactions)) throw new InputError(`give exactly one of --dataset or --interactions\n\n${TRAIN_USAGE}`);
   const dataset = args.dataset ? loadDataset(args.dataset) : loadInteractionFiles(args.interactions!, args.items);
-  const data = Interactions.fromRows(dataset.rows, parseWeight(args.weight));
 
-  const model = spec.create(params);
-  const bar = progressBar(`fit ${name}`, true);
+  let recipe: Recipe;
+  let tuning: TuningReport | undefined;
+  if (tune) {
+    const bar = progressBar("tune (est. s)", true);
+    ({ recipe, report: tuning } = await chooseRecipe(dataset.rows, {
+      budgetSeconds: budget,
+      models: name === "auto" ? undefined : [name],
+      weightings: weight && [weight],
+      onProgress: (done, total) => bar.update(Math.round(done), Math.round(total)),
+    }));
+    bar.stop();
+  } else recipe = fixedRecipe(name, parseSets(args.set, name, [name]), weight, parseRecency(args.recency));
+
+  const data = Interactions.fromRows(dataset.rows, recipe.weighting);
+  const model = buildRecipe(recipe);
+  const bar = progressBar(`fit ${recipe.model}`, true);
   const t0 = performance.now();
   await model.fit(data, { onProgress: bar.update });
   bar.stop();
   const seconds = (performance.now() - t0) / 1000;
   const items = data.items.toArray();
-  writeModelDir(outDir, { artifact: model.toArtifact(), users: data.users.toArray(), items, seen: data.matrix }, items.map((id) => dataset.catalog.get(id)));
-  out(`trained ${name} on ${data.userCount} users x ${data.itemCount} items (${dataset.rows.length} rows) in ${seconds.toFixed(2)} s; saved to ${outDir}`);
+  writeModelDir(
+    outDir,
+    {
+      artifact: model.toArtifact(),
+      users: data.users.toArray(),
+      items,
+      seen: data.matrix,
+      seenAges: data.ages,
+      ...(recencyIsOn(recipe.recency) ? { recency: recipe.recency } : {}),
+    },
+    items.map((id) => dataset.catalog.get(id)),
+  );
+  if (tuning) writeFileSync(join(outDir, TUNING_REPORT), `${JSON.stringify(tuning, null, 1)}\n`);
+  out(`trained ${recipe.model} on ${data.userCount} users x ${data.itemCount} items (${dataset.rows.length} rows) in ${seconds.toFixed(2)} s; saved to ${outDir}`);
+  out(`model: ${describeRecipe(recipe)}`);
+  if (tuning) {
+    const chosen = tuning.fallback ?? `validation ${tuning.metric} ${tuning.chosen.metric.toFixed(4)} on ${tuning.chosen.users} users`;
+    out(`tuning: ${tuning.trials.length} trials in ${tuning.elapsedSeconds.toFixed(1)} s; ${chosen}; report in ${join(outDir, TUNING_REPORT)}`);
+  }
   return 0;
 }
