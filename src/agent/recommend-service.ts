@@ -14,7 +14,7 @@ import { type LlmClient, type LlmUsage, NO_USAGE } from "../llm/types.ts";
 import { type ListwiseOptions, listwiseRerank } from "../ranking/llm-listwise.ts";
 import { mmr } from "../ranking/mmr.ts";
 import type { Candidate, HistoryItem, Served } from "../ranking/types.ts";
-import { cosine } from "../numeric/vectors.ts";
+import { dot } from "../numeric/vectors.ts";
 
 export interface RecommendRequest {
   userId?: string;
@@ -119,7 +119,7 @@ export class RecommendService {
       found = ranking.order.map((i, r) => ({ item: found[i].item, score: ranking.scores[r] }));
       ({ served, usage } = ranking);
     }
-    const historyVectors = this.vectorsOf(history.map((h) => h.itemId));
+    const historyVectors = unitVectors(this.vectorsOf(history.map((h) => h.itemId)));
     const items = found.slice(0, req.k).map((s) => ({
       ...s.item,
       score: s.score,
@@ -170,15 +170,36 @@ export class RecommendService {
   }
 
   /** Titles of the history items most similar to a recommended item. */
-  private explain(vector: Float32Array | undefined, history: Map<string, Float32Array>): string[] {
-    if (!vector) return [];
-    return [...history.entries()]
-      .map(([id, v]) => ({ id, sim: cosine(vector, v) }))
-      .filter((x) => x.sim > 0)
-      .sort((a, b) => b.sim - a.sim)
-      .slice(0, REASONS)
-      .map((x) => this.catalog.get(x.id)?.title ?? x.id);
+  private explain(vector: Float32Array | undefined, history: readonly UnitVector[]): string[] {
+    const norm = vector ? Math.sqrt(dot(vector, vector)) : 0;
+    if (!vector || norm === 0) return [];
+    // The REASONS most similar history items with a positive cosine, best first (ties: earlier in the history).
+    const best: Array<{ id: string; sim: number }> = [];
+    for (const h of history) {
+      const sim = dot(vector, h.unit) / norm;
+      if (sim <= 0 || (best.length === REASONS && sim <= best[REASONS - 1].sim)) continue;
+      let at = best.length;
+      while (at > 0 && best[at - 1].sim < sim) at--;
+      best.splice(at, 0, { id: h.id, sim });
+      if (best.length > REASONS) best.pop();
+    }
+    return best.map((x) => this.catalog.get(x.id)?.title ?? x.id);
   }
+}
+
+interface UnitVector {
+  id: string;
+  unit: Float32Array;
+}
+
+/** Vectors scaled to unit length once per request, so each reason costs one dot product per history item. */
+function unitVectors(vectors: Map<string, Float32Array>): UnitVector[] {
+  const out: UnitVector[] = [];
+  for (const [id, v] of vectors) {
+    const norm = Math.sqrt(dot(v, v));
+    if (norm > 0) out.push({ id, unit: v.map((x) => x / norm) });
+  }
+  return out;
 }
 
 function toCandidate(s: Scored): Candidate {

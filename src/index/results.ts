@@ -11,11 +11,13 @@ import { compareIds } from "./order.ts";
  * `idOf(i)` is the id of position i. Fewer than k only when fewer than k scores are finite.
  */
 export function bestIndices(scores: Float32Array, k: number, idOf: (i: number) => string): number[] {
-  const positions = new Int32Array(k);
-  const top = new Float32Array(k);
-  topK(scores, k, positions, top);
-  let chosen = Array.from(positions).filter((i) => i >= 0);
-  if (chosen.length === k && k > 0) {
+  // One more than asked: when the (k+1)-th score is below the k-th, nothing ties at the cut-off.
+  const positions = new Int32Array(k + 1);
+  const top = new Float32Array(k + 1);
+  topK(scores, k + 1, positions, top);
+  const tieAtCutoff = positions[k] >= 0 && top[k] === top[k - 1];
+  let chosen = Array.from(positions.subarray(0, k)).filter((i) => i >= 0);
+  if (chosen.length === k && k > 0 && tieAtCutoff) {
     // topK breaks a tie at the cut-off by position (insertion order); the contract breaks it by id, so
     // keep the positions strictly above the cut-off score and refill from every position tied at it.
     const cutoff = top[k - 1];

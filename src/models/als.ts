@@ -149,18 +149,22 @@ export class AlsRecommender implements FactorRecommender {
   private foldInLowRank(merged: Map<number, { weight: number; recency: number }>): Float32Array | undefined {
     const f = this.factors;
     const parts = this.lowRankParts();
-    const items = [...merged.keys()];
-    const confidence = items.map((item) => {
-      const { weight, recency } = merged.get(item)!;
-      return (1 + this.params.alpha * weight) * recency;
-    });
-    const y = (k: number) => this.itemFactors.subarray(items[k] * f, (items[k] + 1) * f);
-    const z = items.map((item) => parts.solvedRow(item, this.itemFactors));
+    const s = merged.size;
+    const ys = new Float64Array(s * f);
+    const zs = new Float64Array(s * f);
+    const extra = new Float64Array(s);
     // G^{-1} b = sum_i c_i z_i, since b = sum_i c_i y_i.
     const x = new Float64Array(f);
-    for (let k = 0; k < items.length; k++) for (let c = 0; c < f; c++) x[c] += confidence[k] * z[k][c];
-    const ok = lowRankUpdateSolve(items.length, f, y, (k) => z[k], confidence.map((c) => c - 1), x);
-    return ok ? Float32Array.from(x) : undefined;
+    let k = 0;
+    for (const [item, { weight, recency }] of merged) {
+      const c = (1 + this.params.alpha * weight) * recency;
+      extra[k] = c - 1;
+      ys.set(this.itemFactors.subarray(item * f, (item + 1) * f), k * f);
+      parts.solveRow(item, this.itemFactors, zs, k * f);
+      for (let d = 0; d < f; d++) x[d] += c * zs[k * f + d];
+      k++;
+    }
+    return lowRankUpdateSolve(s, f, ys, zs, extra, x) ? Float32Array.from(x) : undefined;
   }
 
   /** G^{-1}, and Z = Y G^{-1} precomputed when it fits in LOW_RANK_MAX_FLOATS (else rows are solved per request). */
@@ -256,17 +260,18 @@ class LowRankParts {
     private readonly solved?: Float32Array,
   ) {}
 
-  solvedRow(item: number, itemFactors: Float32Array): ArrayLike<number> {
+  /** Writes z_item = G^{-1} y_item into out[at .. at + f). */
+  solveRow(item: number, itemFactors: Float32Array, out: Float64Array, at: number): void {
     const f = this.f;
-    if (this.solved) return this.solved.subarray(item * f, (item + 1) * f);
-    const y = itemFactors.subarray(item * f, (item + 1) * f);
-    const z = new Float64Array(f);
+    if (this.solved) {
+      for (let d = 0; d < f; d++) out[at + d] = this.solved[item * f + d];
+      return;
+    }
     for (let r = 0; r < f; r++) {
       let v = 0;
-      for (let c = 0; c < f; c++) v += this.inverse[r * f + c] * y[c];
-      z[r] = v;
+      for (let c = 0; c < f; c++) v += this.inverse[r * f + c] * itemFactors[item * f + c];
+      out[at + r] = v;
     }
-    return z;
   }
 }
 

@@ -196,6 +196,7 @@ function decodeFloats(text: string): Float32Array {
     throw new InputError("content map: weights are not base64");
   }
   if (binary.length % 4 !== 0) throw new InputError("content map: weights are not a whole number of float32 values");
-  const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = binary.charCodeAt(i);
   return new Float32Array(bytes.buffer);
 }

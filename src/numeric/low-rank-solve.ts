@@ -6,37 +6,36 @@
  * Written with I + D K rather than D^{-1} + K so a zero d_i (a term that adds nothing) needs no inverse,
  * and solved by Gaussian elimination with partial pivoting since d_i < 0 leaves it unsymmetric and indefinite.
  *
- * `rows(i)` / `solved(i)` give y_i and z_i for term i; `x` holds G^{-1} b on entry and the solution on return.
- * Returns false when the small system is numerically singular (the caller then solves directly).
+ * `ys` and `zs` hold y_i and z_i as rows (s x f, row-major); `x` holds G^{-1} b on entry and the solution on
+ * return. Returns false when the small system is numerically singular (the caller then solves directly).
  */
-export function lowRankUpdateSolve(
-  s: number,
-  f: number,
-  rows: (i: number) => ArrayLike<number>,
-  solved: (i: number) => ArrayLike<number>,
-  d: ArrayLike<number>,
-  x: Float64Array,
-): boolean {
+export function lowRankUpdateSolve(s: number, f: number, ys: Float64Array, zs: Float64Array, d: Float64Array, x: Float64Array): boolean {
   if (s === 0) return true;
-  const m = new Float64Array(s * s);
+  const k = new Float64Array(s * s);
   const t = new Float64Array(s);
+  // K = Y^T G^{-1} Y is symmetric: one triangle of dot products.
   for (let i = 0; i < s; i++) {
-    const y = rows(i);
+    const yi = i * f;
     let w = 0;
-    for (let c = 0; c < f; c++) w += y[c] * x[c];
+    for (let c = 0; c < f; c++) w += ys[yi + c] * x[c];
     t[i] = d[i] * w;
-    for (let j = 0; j < s; j++) {
-      const z = solved(j);
-      let k = 0;
-      for (let c = 0; c < f; c++) k += y[c] * z[c];
-      m[i * s + j] = (i === j ? 1 : 0) + d[i] * k;
+    for (let j = 0; j <= i; j++) {
+      const zj = j * f;
+      let v = 0;
+      for (let c = 0; c < f; c++) v += ys[yi + c] * zs[zj + c];
+      k[i * s + j] = v;
+      k[j * s + i] = v;
     }
   }
-  if (!solveInPlace(m, t, s)) return false;
+  for (let i = 0; i < s; i++) {
+    for (let j = 0; j < s; j++) k[i * s + j] *= d[i];
+    k[i * s + i] += 1;
+  }
+  if (!solveInPlace(k, t, s)) return false;
   for (let j = 0; j < s; j++) {
-    const z = solved(j);
+    const zj = j * f;
     const tj = t[j];
-    for (let c = 0; c < f; c++) x[c] -= tj * z[c];
+    for (let c = 0; c < f; c++) x[c] -= tj * zs[zj + c];
   }
   return true;
 }
