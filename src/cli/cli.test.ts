@@ -82,12 +82,12 @@ describe("recagent eval", () => {
 
 describe("recagent eval --model auto", () => {
   it("tunes on validation from train only, then names in its JSON line what it chose and how it was chosen", async () => {
-    const { code, out } = await run("eval", "--train", join(dir, "train.tsv"), "--test", join(dir, "test.tsv"), "--model", "auto", "--tune-budget", "2", "--json");
+    const { code, out } = await run("eval", "--train", join(dir, "train.tsv"), "--test", join(dir, "test.tsv"), "--model", "auto", "--tune-budget", "1", "--json");
     expect(code).toBe(0);
     expect(out).toHaveLength(1);
     const report = JSON.parse(out[0]);
     expect(Object.keys(report).slice(0, 2)).toEqual(["model", "params"]);
-    expect(report).toMatchObject({ users: 40, weighting: "binary", tuning: { budget_s: 2, metric: "ndcg@10", validation_users: 40 } });
+    expect(report).toMatchObject({ users: 40, weighting: "binary", tuning: { budget_s: 1, metric: "ndcg@10", validation_users: 40 } });
     expect(["pop", "itemknn", "userknn", "ease", "als", "blend"]).toContain(report.model);
     expect(report.recency).toEqual({ tau: expect.any(Number), floor: expect.any(Number) });
     expect(report.tuning.trials).toBeGreaterThan(5);
@@ -110,6 +110,20 @@ describe("recagent eval --model auto", () => {
       expect(code, flags.join(" ")).toBe(2);
       expect(err, flags.join(" ")).toMatch(message);
     }
+  });
+});
+
+describe("recagent tune --tune-budget", () => {
+  it("runs the budgeted search and prints each model's best beside its defaults, then the choice", async () => {
+    const { code, out } = await run("tune", "--train", join(dir, "train.tsv"), "--model", "userknn", "--tune-budget", "1");
+    expect(code).toBe(0);
+    const text = out.join("\n");
+    expect(text).toMatch(/^validation split: 40 users, \d+ train \/ \d+ held-out rows; \d+ trials in [\d.]+ s \(budget 1 s\)/);
+    expect(text).toMatch(/\nuserknn\s+k=\d+\s+binary\s+(off|tau \d+ floor [\d.]+)\s+0\.\d{4}\s+0\.\d{4}/);
+    expect(text).toMatch(/\nchosen: userknn\(k=\d+\), weighting binary, .* \(validation ndcg@10 0\.\d{4} on 40 users\)$/);
+    const mixed = await run("tune", "--train", join(dir, "train.tsv"), "--model", "auto", "--grid", "k=1,2");
+    expect(mixed.code).toBe(2);
+    expect(mixed.err).toMatch(/--grid and --set belong to the grid search/);
   });
 });
 
@@ -144,7 +158,7 @@ describe("recagent train: tuning", () => {
 
   it("tunes a named model within the budget, saves the recency it chose with the entry ages, and writes the report", async () => {
     const model = join(dir, "tuned");
-    const { code, out } = await run("train", "--interactions", interactions(), "--model", "itemknn", "--tune-budget", "2", "--out", model);
+    const { code, out } = await run("train", "--interactions", interactions(), "--model", "itemknn", "--tune-budget", "1", "--out", model);
     expect(code).toBe(0);
     expect(out[0]).toMatch(/^trained itemknn on 40 users/);
     expect(out[1]).toMatch(/^model: itemknn\(k=\d+\), weighting binary, /);
