@@ -10,8 +10,13 @@ export const ServiceConfig = z
     /** Or a generic interactions file (TSV/CSV/JSONL) with an optional items file. */
     interactions: z.string().optional(),
     items: z.string().optional(),
-    model: z.string().default("als"),
-    /** Model parameters that override the model's defaults. */
+    /** A model name, or auto: the model (or blend of two) chosen on validation at build time. */
+    model: z.string().default("auto"),
+    /** Choose the model's parameters, value weighting and recency weighting on validation carved from the data. */
+    tune: z.boolean().default(true),
+    /** Seconds the build's tuning may take (the tuner's own estimate). */
+    tuneBudget: z.coerce.number().positive().max(86_400).default(60),
+    /** With tune false: parameters that override the model's defaults. */
     params: z.record(z.string(), z.number()).default({}),
     /** Where build outputs (trained model, LanceDB table, logs) go; gitignored. */
     artifacts: z.string().default("artifacts"),

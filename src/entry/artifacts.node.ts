@@ -10,6 +10,8 @@ import { LanceDbIndex } from "../index/lancedb.node.ts";
 import { ContentMap } from "../models/content-map.ts";
 import type { SavedModel } from "../models/persist.ts";
 import { factorSpaceOf } from "../agent/assemble.ts";
+import { describeRecipe } from "../eval/tuning/recipe.ts";
+import { savedModelOf, trainModel } from "../eval/tuning/train-model.ts";
 import { alsSpec } from "../models/als.ts";
 import type { FactorRecommender, Recommender } from "../models/recommender.ts";
 import { recommenderSpec } from "../models/registry.ts";
@@ -26,8 +28,13 @@ export const ARTIFACT_VERSION = 3;
 export interface Manifest {
   version: number;
   source: string;
+  /** As configured: a model name or "auto". */
   model: string;
+  /** Whether the build chose parameters on validation (tuning-report.json); else `params` were fixed. */
+  tune: boolean;
   params: Record<string, number>;
+  /** What was trained (describeRecipe): model or blend, parameters, value weighting, recency. */
+  chosen: string;
   users: number;
   items: number;
   factors: number;
@@ -53,6 +60,7 @@ const paths = (dir: string) => ({
   manifest: join(dir, "manifest.json"),
   model: join(dir, "model"),
   companion: join(dir, "companion"),
+  tuningReport: join(dir, "tuning-report.json"),
   lancedb: join(dir, "lancedb"),
   contentMap: join(dir, "content-map.json"),
   catalogLog: join(dir, "catalog.jsonl"),
@@ -75,13 +83,15 @@ function artifactDir(config: ServiceConfig): string {
  */
 export async function ensureArtifacts(config: ServiceConfig, log: (line: string) => void): Promise<Artifacts> {
   const dir = artifactDir(config);
-  const spec = recommenderSpec(config.model);
-  const params = resolveParams(spec, config.params);
+  if (config.tune && Object.keys(config.params).length) throw new InputError("params fix a model's parameters by hand: set tune to false (--no-tune); tuning chooses them itself");
+  if (!config.tune && config.model === "auto") throw new InputError("model auto is chosen by tuning; with --no-tune name the model (e.g. --model ease)");
+  // Fixed parameters are part of what a build is for; tuned ones are its result.
+  if (config.model !== "auto") recommenderSpec(config.model);
+  const params = config.tune ? {} : resolveParams(recommenderSpec(config.model), config.params);
   const existing = readManifest(dir);
-  const wanted = { source: sourceOf(config), model: config.model, params };
-  if (existing && JSON.stringify([existing.source, existing.model, existing.params]) === JSON.stringify([wanted.source, wanted.model, wanted.params])) {
-    return open(dir, existing);
-  }
+  const wanted = { source: sourceOf(config), model: config.model, tune: config.tune, params };
+  const key = (m: Pick<Manifest, "source" | "model" | "tune" | "params">) => JSON.stringify([m.source, m.model, m.tune, m.params]);
+  if (existing && key(existing) === key(wanted)) return open(dir, existing);
   if (existing) log(`configuration changed since the build in ${dir}; rebuilding`);
   const temp = `${dir}.building-${process.pid}`;
   rmSync(temp, { recursive: true, force: true });
@@ -90,17 +100,36 @@ export async function ensureArtifacts(config: ServiceConfig, log: (line: string)
 
   log(`loading ${wanted.source}`);
   const dataset = config.interactions ? loadInteractionFiles(config.interactions, config.items) : loadDataset(config.dataset);
-  const data = Interactions.fromRows(dataset.rows);
-  const model = await fitWithProgress(spec.create(params), data, log);
+  const tuneBar = progressBar(`tune ${config.model} (est. s)`, config.tune);
+  const fitBar = progressBar(`train ${config.model}`, true);
+  const trained = await trainModel(dataset.rows, {
+    model: config.model,
+    tune: config.tune,
+    budgetSeconds: config.tuneBudget,
+    overrides: config.params,
+    onTuneProgress: (done, total) => tuneBar.update(Math.round(done), Math.round(total)),
+    onFitProgress: (done, total) => {
+      tuneBar.stop();
+      fitBar.update(done, total);
+    },
+  });
+  tuneBar.stop();
+  fitBar.stop();
+  const { data, model, recipe, tuning } = trained;
+  const chosen = describeRecipe(recipe);
+  log(`trained ${chosen} on ${data.userCount} users x ${data.itemCount} items in ${trained.fitSeconds.toFixed(1)} s`);
+  if (tuning) {
+    writeFileSync(p.tuningReport, `${JSON.stringify(tuning, null, 1)}\n`);
+    log(`tuning: ${tuning.trials.length} trials in ${tuning.elapsedSeconds.toFixed(1)} s, validation ${tuning.metric} ${tuning.chosen.metric.toFixed(4)}; report in ${join(dir, "tuning-report.json")}`);
+  }
   const ids = data.items.toArray();
   const items = ids.map((id) => dataset.catalog.get(id) ?? { id, title: id, genres: [], tags: [] });
-  const savedOf = (m: Recommender): SavedModel => ({ artifact: m.toArtifact(), users: data.users.toArray(), items: ids, seen: data.matrix, seenAges: data.ages });
-  writeModelDir(p.model, savedOf(model), items);
+  writeModelDir(p.model, savedModelOf(model, data, recipe.recency), items);
   // Onboarded items, MMR and reasons need an item space; a model without item vectors gets a companion ALS.
   let space = factorSpaceOf(model);
   if (!space) {
     space = (await fitWithProgress(alsSpec.create(resolveParams(alsSpec)), data, log)) as FactorRecommender;
-    writeModelDir(p.companion, savedOf(space), items);
+    writeModelDir(p.companion, savedModelOf(space, data), items);
   }
   const vectors = space.itemVectors();
   const f = space.factors;
@@ -116,7 +145,7 @@ export async function ensureArtifacts(config: ServiceConfig, log: (line: string)
   }
   const rows = [...items.map((item, r) => ({ ...item, vector: vectors.slice(r * f, (r + 1) * f) })), ...onboarded];
   await LanceDbIndex.build(p.lancedb, rows, { table: "items", dimension: f });
-  const manifest: Manifest = { version: ARTIFACT_VERSION, ...wanted, users: data.userCount, items: rows.length, factors: f, builtAt: new Date().toISOString() };
+  const manifest: Manifest = { version: ARTIFACT_VERSION, ...wanted, chosen, users: data.userCount, items: rows.length, factors: f, builtAt: new Date().toISOString() };
   writeFileSync(p.manifest, JSON.stringify(manifest, null, 2));
 
   const old = `${dir}.old-${process.pid}`;

@@ -57,7 +57,7 @@ async function until(what: string, done: () => boolean, ms = 90_000): Promise<vo
 
 describe("recagent serve with 2 worker processes (node:cluster)", () => {
   const artifacts = mkdtempSync(join(tmpdir(), "recagent-cluster-"));
-  const config = serviceConfig(["--port", "0", "--artifacts", artifacts], { RECAGENT_API_KEY: KEY });
+  const config = serviceConfig(["--port", "0", "--artifacts", artifacts, "--model", "als", "--no-tune"], { RECAGENT_API_KEY: KEY });
   const lines: string[] = [];
   let cluster: RunningCluster;
   /** Users whose feedback was acknowledged (201), across the tests. */

@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../core/errors.ts";
+import { syntheticRows } from "../eval/tuning/synthetic.ts";
 import { serviceConfig, startServer } from "./node.ts";
 
 const KEY = "node-test-key";
@@ -19,13 +20,13 @@ describe("Node service on the bundled data", () => {
     // A build killed earlier leaves a temporary directory behind: it must be ignored, not trusted.
     mkdirSync(join(artifacts, "ml-latest-small-als.building-99999"));
     writeFileSync(join(artifacts, "ml-latest-small-als.building-99999", "garbage"), "x");
-    const config = serviceConfig(["--port", "0", "--artifacts", artifacts], { RECAGENT_API_KEY: KEY });
+    const config = serviceConfig(["--port", "0", "--artifacts", artifacts, "--model", "als", "--no-tune"], { RECAGENT_API_KEY: KEY });
     const logs: string[] = [];
     const first = await startServer(config, (l) => logs.push(l));
     let top = "";
     const auth = { "content-type": "application/json", authorization: `Bearer ${KEY}` };
     try {
-      expect(logs.some((l) => /^trained als on 610 users x 9724 items/.test(l))).toBe(true);
+      expect(logs.some((l) => /^trained als\(.*\), weighting binary, no recency weighting on 610 users x 9724 items/.test(l))).toBe(true);
       const health = await json(fetch(`${first.url}/healthz`));
       expect(health).toMatchObject({ status: "ok", model: "als", items: 9742 });
       const before = await json(fetch(`${first.url}/v1/recommendations`, { method: "POST", headers: auth, body: JSON.stringify({ user_id: "1", k: 5 }) }));
@@ -59,7 +60,57 @@ describe("Node service on the bundled data", () => {
     expect(() => serviceConfig(["--port", "http"], {})).toThrow(InputError);
     expect(() => serviceConfig(["--port", "http"], {})).toThrow(/port/);
     expect(() => serviceConfig(["--nope"], {})).toThrow(/Unknown option '--nope'/);
-    expect(serviceConfig([], { PORT: "9000", HOST: "0.0.0.0" })).toMatchObject({ port: 9000, host: "0.0.0.0", dataset: "ml-latest-small", model: "als" });
+    expect(serviceConfig([], { PORT: "9000", HOST: "0.0.0.0" })).toMatchObject({ port: 9000, host: "0.0.0.0", dataset: "ml-latest-small", model: "auto", tune: true, tuneBudget: 60 });
+    expect(serviceConfig(["--model", "ease", "--no-tune"], {})).toMatchObject({ model: "ease", tune: false });
+    expect(serviceConfig(["--tune-budget", "5"], {})).toMatchObject({ tune: true, tuneBudget: 5 });
+    expect(() => serviceConfig(["--tune-budget", "soon"], {})).toThrow(/tuneBudget/);
+  });
+});
+
+describe("Node service tuned at build time", () => {
+  it("chooses the model on validation within the budget, serves it, keeps the report, and reuses the build", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "recagent-tuned-"));
+    const file = join(dir, "plays.tsv");
+    const rows = syntheticRows({ users: 150, items: 200, eventsPerUser: 25, clusters: 6, drift: 0.3, values: "counts", seed: 3 });
+    writeFileSync(file, rows.map((r) => `${r.user}\t${r.item}\t${r.value}\t${r.timestamp}`).join("\n"));
+    const config = serviceConfig(["--port", "0", "--artifacts", join(dir, "artifacts"), "--interactions", file, "--tune-budget", "4"], {});
+    const logs: string[] = [];
+    const server = await startServer(config, (l) => logs.push(l));
+    let model = "";
+    try {
+      const health = await json(fetch(`${server.url}/healthz`));
+      model = health.model;
+      expect(health.scorer).toBe(["als", "bpr"].includes(model) ? "index" : "dense");
+      const recs = await json(fetch(`${server.url}/v1/recommendations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user_id: rows[0].user, k: 5 }) }));
+      expect(recs.items).toHaveLength(5);
+    } finally {
+      await server.close();
+    }
+    const build = readdirSync(join(dir, "artifacts")).find((d) => d.endsWith("-auto"))!;
+    const manifest = JSON.parse(readFileSync(join(dir, "artifacts", build, "manifest.json"), "utf8"));
+    expect(manifest).toMatchObject({ model: "auto", tune: true });
+    expect(manifest.chosen).toContain("weighting");
+    const report = JSON.parse(readFileSync(join(dir, "artifacts", build, "tuning-report.json"), "utf8"));
+    expect(report.valuesLookLikeCounts).toBe(true);
+    expect(report.trials.length).toBeGreaterThan(1);
+    expect(logs.some((l) => l.startsWith("tuning: "))).toBe(true);
+    const again: string[] = [];
+    const second = await startServer(config, (l) => again.push(l));
+    try {
+      expect(again.some((l) => l.startsWith("trained") || l.startsWith("tuning"))).toBe(false);
+      expect((await json(fetch(`${second.url}/healthz`))).model).toBe(model);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("refuses parameters fixed by hand while tuning, and auto without tuning, saying what to change", async () => {
+    const artifacts = mkdtempSync(join(tmpdir(), "recagent-bad-"));
+    const settings = join(artifacts, "config.json");
+    writeFileSync(settings, JSON.stringify({ model: "als", params: { reg: 3 } }));
+    await expect(startServer(serviceConfig(["--config", settings, "--artifacts", artifacts], {}), () => {})).rejects.toThrow(/--no-tune/);
+    await expect(startServer(serviceConfig(["--no-tune", "--artifacts", artifacts], {}), () => {})).rejects.toThrow(/name the model/);
+    await expect(startServer(serviceConfig(["--model", "nope", "--artifacts", artifacts], {}), () => {})).rejects.toThrow(/unknown model "nope"/);
   });
 });
 
@@ -91,7 +142,7 @@ describe("recagent serve as a process", () => {
     const env = { ...process.env, OPENAI_BASE_URL: `http://127.0.0.1:${(llm.address() as AddressInfo).port}/v1`, RECAGENT_LLM_DEADLINE_MS: "3000" };
 
     const artifacts = mkdtempSync(join(tmpdir(), "recagent-sigterm-"));
-    const args = [new URL("../../bin/recagent.js", import.meta.url).pathname, "serve", "--port", "0", "--workers", "2", "--artifacts", artifacts];
+    const args = [new URL("../../bin/recagent.js", import.meta.url).pathname, "serve", "--port", "0", "--workers", "2", "--artifacts", artifacts, "--model", "als", "--no-tune"];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
     let stderr = "";
     let stdout = "";

@@ -22,10 +22,15 @@ import { startCluster } from "./cluster.node.ts";
 import { drainingClose } from "./drain.node.ts";
 import { nodeObservability } from "./observability.node.ts";
 
-export const SERVE_USAGE = `usage: recagent serve [--dataset NAME|DIR | --interactions FILE [--items FILE]] [--model als]
-                     [--host 127.0.0.1] [--port 8787] [--artifacts DIR] [--config FILE.json] [--workers N]
+export const SERVE_USAGE = `usage: recagent serve [--dataset NAME|DIR | --interactions FILE [--items FILE]] [--model auto|NAME]
+                     [--tune-budget SECONDS | --no-tune] [--host 127.0.0.1] [--port 8787] [--artifacts DIR]
+                     [--config FILE.json] [--workers N]
   Trains the model and builds the LanceDB table on first start (kept in --artifacts), then serves HTTP
   from --workers processes (default: one per core; 1 serves from a single process).
+  The build first chooses on validation carved from the data (each user's last 20% of rows), within
+  --tune-budget seconds (default 60): with --model auto (the default) the model or a blend of two, with a
+  named model its parameters; and the value and recency weighting. --no-tune trains the named model's defaults
+  (or the config file's "params"). The choice and its report (tuning-report.json) are kept in the build.
   Environment: HOST, PORT, WORKERS, RECAGENT_API_KEY (enables writes), RECAGENT_READ_KEY (guards reads), LOG_LEVEL (default info).`;
 
 /** Flags over a config file over the environment over defaults. */
@@ -39,6 +44,7 @@ export function serviceConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceCo
       options: {
         dataset: { type: "string" }, interactions: { type: "string" }, items: { type: "string" }, model: { type: "string" },
         host: { type: "string" }, port: { type: "string" }, artifacts: { type: "string" }, config: { type: "string" }, workers: { type: "string" },
+        "tune-budget": { type: "string" }, "no-tune": { type: "boolean" },
       },
     }).values;
   } catch (e) {
@@ -52,7 +58,7 @@ export function serviceConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceCo
       throw new InputError(`--config ${flags.config}: ${(e as Error).message}`);
     }
   }
-  const { config: _config, ...rest } = flags;
+  const { config: _config, "tune-budget": tuneBudget, "no-tune": noTune, ...rest } = flags;
   const merged = {
     host: env.HOST,
     port: env.PORT,
@@ -61,7 +67,7 @@ export function serviceConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceCo
     readKey: env.RECAGENT_READ_KEY || undefined,
     artifacts: env.RECAGENT_ARTIFACTS,
     ...file,
-    ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+    ...Object.fromEntries(Object.entries({ ...rest, tuneBudget, tune: noTune ? false : undefined }).filter(([, v]) => v !== undefined)),
   };
   const parsed = ServiceConfig.safeParse(Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)));
   if (!parsed.success) throw new InputError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
