@@ -4,7 +4,7 @@ import type { Server } from "node:http";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { assembleServices, memoryIndexOf, restoreServedModels, type ServiceInputs, type Services } from "../agent/assemble.ts";
+import { assembleServices, restoreServedModels, type ServiceInputs, type Services } from "../agent/assemble.ts";
 import type { FeedbackEvent } from "../agent/feedback.ts";
 import type { CatalogChange } from "../agent/onboarding.ts";
 import { AppError, InputError } from "../core/errors.ts";
@@ -16,6 +16,7 @@ import { llmConfigFromEnv } from "../llm/config.ts";
 import { FileCache } from "../llm/file-cache.node.ts";
 import { createLlmClient } from "../llm/openai-client.ts";
 import { MirroredIndex } from "../index/mirrored.ts";
+import { queryMirrorFor } from "../index/query-mirror.node.ts";
 import type { VectorIndex } from "../index/types.ts";
 import { type Artifacts, ensureArtifacts } from "./artifacts.node.ts";
 import { startCluster } from "./cluster.node.ts";
@@ -120,7 +121,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { artifacts, durable, catalogChanges, feedbackEvents, logs } = await state.open(config, log);
   const models = restoreServedModels(artifacts.saved, artifacts.companion);
-  const index = new MirroredIndex(durable, memoryIndexOf(models.space, artifacts.items));
+  // A flat scan for a catalog up to HNSW_ABOVE_ITEMS items, an HNSW graph above (query-mirror.node.ts).
+  const index = new MirroredIndex(durable, queryMirrorFor(artifacts.items, models.space.itemVectors(), models.space.factors));
   const observability = nodeObservability({ index, level: env.LOG_LEVEL });
   const services = await assembleServices({
     saved: artifacts.saved,
@@ -149,7 +151,7 @@ export async function startServer(
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
   const llm = services.llm.enabled ? `LLM ${services.llm.modelFor("rerank")}` : "no LLM (set OPENAI_BASE_URL to enable)";
-  log(`recagent serving ${artifacts.manifest.model} over ${await index.count()} items (LanceDB), ${llm}, on ${url}`);
+  log(`recagent serving ${artifacts.manifest.model} over ${await index.count()} items (${index.kind}), ${llm}, on ${url}`);
   return { url, close: drainingClose(server as Server, config.shutdownGraceMs) };
 }
 
