@@ -9,7 +9,8 @@
  * 1. The query mirror the Node service would use for `rows` items (--index auto: queryMirrorKind, so HNSW above
  *    HNSW_ABOVE_ITEMS, the flat scan below) over clustered 64-dim vectors, deterministic from the seed; each item
  *    has genres drawn independently with probability 0.1 each, so the filter genresAny=[Western] keeps about 10%.
- *    Build time (upserts in chunks), then per query through VectorIndex.query: p50/p99 wall time and recall@10
+ *    Build time (upserts in chunks), then per query through VectorIndex.query: p50/p99 wall time (the summary's
+ *    figures), p50/p99 of the process's CPU time (cpu_*: what the query costs, whatever the load) and recall@10
  *    against an exact brute-force answer (computed here, from the raw vectors and filter.ts's reference
  *    predicate), without and with that filter. rss_mb is the process's resident memory after the build: the
  *    index plus this bench's own copy of the vectors and items (the line "data" gives the RSS before the build).
@@ -94,18 +95,27 @@ function percentile(sortedMs: number[], p: number): number {
   return sortedMs[Math.min(sortedMs.length - 1, Math.ceil((p / 100) * sortedMs.length) - 1)];
 }
 
-/** Runs every query once after a warm-up; p50/p99 in ms and the answers. */
-async function timeQueries<T>(count: number, run: (q: number) => Promise<T>): Promise<{ p50: number; p99: number; answers: T[] }> {
+/**
+ * Runs every query once after a warm-up: p50/p99 wall time in ms, the same for the process's CPU time per
+ * query (which other jobs on the machine do not inflate, while wall time includes waiting for a core), and
+ * the answers.
+ */
+async function timeQueries<T>(count: number, run: (q: number) => Promise<T>): Promise<{ p50: number; p99: number; cpuP50: number; cpuP99: number; answers: T[] }> {
   for (let q = 0; q < Math.min(WARMUP, count); q++) await run(q);
   const ms: number[] = [];
+  const cpuMs: number[] = [];
   const answers: T[] = [];
   for (let q = 0; q < count; q++) {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     answers.push(await run(q));
     ms.push(performance.now() - t0);
+    const cpu = process.cpuUsage(cpu0);
+    cpuMs.push((cpu.user + cpu.system) / 1000);
   }
   ms.sort((a, b) => a - b);
-  return { p50: round(percentile(ms, 50)), p99: round(percentile(ms, 99)), answers };
+  cpuMs.sort((a, b) => a - b);
+  return { p50: round(percentile(ms, 50)), p99: round(percentile(ms, 99)), cpuP50: round(percentile(cpuMs, 50)), cpuP99: round(percentile(cpuMs, 99)), answers };
 }
 
 interface AnnSetting {
@@ -345,7 +355,7 @@ async function mirrorRun({ vectors, queries }: ReturnType<typeof scaleData>): Pr
     const { keep: keepRows, exact } = truthOf(filter);
     const timed = await timeQueries(QUERIES, async (q) => (await index.query(rowOf(queries, q), { k: K, filter })).map((r) => rowOfId(r.item.id)));
     const recall = recallAt(timed.answers, exact);
-    emit({ bench: "index-mirror", step: "query", index: index.kind, ...setting, n: ROWS, k: K, queries: QUERIES, filter: filter ?? "none", filter_keeps: keepRows ? share(keepRows) : 1, recall_at_10: recall, p50_ms: timed.p50, p99_ms: timed.p99 });
+    emit({ bench: "index-mirror", step: "query", index: index.kind, ...setting, n: ROWS, k: K, queries: QUERIES, filter: filter ?? "none", filter_keeps: keepRows ? share(keepRows) : 1, recall_at_10: recall, p50_ms: timed.p50, p99_ms: timed.p99, cpu_p50_ms: timed.cpuP50, cpu_p99_ms: timed.cpuP99 });
     return { recall, ...timed };
   };
   const plain = await measure(undefined);
