@@ -38,7 +38,17 @@ interface AutoReport extends TopNReport {
   parts?: readonly [ModelChoice, ModelChoice];
   weighting: ValueTransform;
   recency: Recency;
-  tuning: { budget_s: number; seconds: number; trials: number; metric: string; validation: number; validation_users: number; chosen: string };
+  tuning: {
+    budget_s: number;
+    seconds: number;
+    trials: number;
+    metric: string;
+    /** The choice's validation metric, and each model's defaults' (no recency) on the same users. */
+    validation: number;
+    validation_defaults: Record<string, number>;
+    validation_users: number;
+    chosen: string;
+  };
 }
 
 export async function evalCommand(argv: string[], out: (line: string) => void): Promise<number> {
@@ -132,6 +142,7 @@ async function evaluateAuto(
       trials: tuning.trials.length,
       metric: tuning.metric,
       validation: tuning.chosen.metric,
+      validation_defaults: Object.fromEntries(tuning.defaults.map((d) => [d.model, d.metric])),
       validation_users: tuning.chosen.users,
       chosen: describeRecipe(recipe),
     },

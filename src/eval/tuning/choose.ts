@@ -25,7 +25,7 @@ const CONTENDER_GAP = 0.1;
 /** Fewer validation users than this make a rung's ranking mostly noise. */
 const MIN_RUNG_USERS = 150;
 /** Beyond this many validation users another user changes nothing a choice depends on. */
-const MAX_VALIDATION_USERS = 5000;
+const MAX_VALIDATION_USERS = 3000;
 /** A blend is tried on at most this many stored scores per part (users x items, 4 bytes each). */
 const BLEND_MAX_CELLS = 25_000_000;
 /**
@@ -326,7 +326,11 @@ export async function chooseRecipe(rows: readonly InteractionRow[], opts: TuneOp
         if (rung < lastRung) arms.set(model, ranked.slice(0, Math.ceil(ranked.length / ETA)).map((s) => s.arm));
       }
       level = rung;
-      const keep = new Set(contenders.flatMap((m) => arms.get(m)!).map((a) => fitKey(a.model, fidelityParams(a, Math.min(rung + 1, lastRung)), a.weighting)));
+      // Kept: the fits the next rung reads, and each model's defaults fitted in full (the baseline in the end).
+      const keep = new Set([
+        ...contenders.flatMap((m) => arms.get(m)!).map((a) => fitKey(a.model, fidelityParams(a, Math.min(rung + 1, lastRung)), a.weighting)),
+        ...[...probes.values()].map(([{ arm }]) => fitKey(arm.model, fidelityParams(arm, lastRung), arm.weighting)),
+      ]);
       for (const key of [...fits.keys()]) if (!keep.has(key)) fits.delete(key);
     }
   } catch (e) {

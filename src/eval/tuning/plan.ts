@@ -57,10 +57,13 @@ export class CostBook {
     return c.fit + this.rungUsers[0] * (c.perUser + settings * c.perUserFoldIn);
   }
 
-  /** The defaults fitted in full and scored without recency on the final users: the baseline in the report. */
+  /**
+   * The defaults fitted in full and scored without recency on the final users: the baseline in the report. Only
+   * an iterative model refits (the probe's fit of the others is kept).
+   */
   defaults(model: string): number {
     const c = this.at(model, this.last);
-    return c.fit + this.rungUsers[this.last] * c.perUser;
+    return (SPACES[model].atFidelity ? c.fit : 0) + this.rungUsers[this.last] * c.perUser;
   }
 
   /** The rungs for n configurations, the probe's rung 0 excepted: a refit wherever the fidelity changes. */
