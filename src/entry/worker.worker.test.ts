@@ -13,9 +13,15 @@ describeApiContract(
   { writable: false },
 );
 
+describeApiContract(
+  "workerd, EASE served by the dense scorer",
+  () => fixtureApp({ writable: false, writeKey: WRITE_KEY, maxBodyBytes: 4096, model: "ease", makeIndex: async (d) => new MemoryIndex(d) }),
+  { writable: false, served: { model: "ease", scorer: "dense" } },
+);
+
 describe("Worker artifact", () => {
-  it("serves the same recommendations from an exported artifact as the app it was exported from", async () => {
-    const fx = await fixtureApp({ writable: true, makeIndex: async (d) => new MemoryIndex(d) });
+  it.each(["als", "ease"] as const)("serves the same recommendations from an exported artifact as the app it was exported from (%s)", async (model) => {
+    const fx = await fixtureApp({ writable: true, model, makeIndex: async (d) => new MemoryIndex(d) });
     const { header, body } = encodeModel(fx.build.saved);
     const files: Record<string, string | Uint8Array> = {
       [WORKER_FILES.header]: header,
@@ -24,6 +30,11 @@ describe("Worker artifact", () => {
       [WORKER_FILES.contentMap]: JSON.stringify(fx.build.contentMap),
       [WORKER_FILES.catalog]: JSON.stringify([]),
     };
+    if (fx.build.companion) {
+      const companion = encodeModel(fx.build.companion);
+      files[WORKER_FILES.companionHeader] = companion.header;
+      files[WORKER_FILES.companionBody] = companion.body;
+    }
     const artifact = await loadWorkerArtifact(async (name) => (files[name] ? new Response(files[name]) : new Response("", { status: 404 })));
     const worker = await createWorkerApp(artifact, {});
     const ask = (app: { request: (p: string, i: RequestInit) => Response | Promise<Response> }) =>
