@@ -151,7 +151,7 @@ export async function startServer(
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
   const llm = services.llm.enabled ? `LLM ${services.llm.modelFor("rerank")}` : "no LLM (set OPENAI_BASE_URL to enable)";
-  log(`recagent serving ${artifacts.manifest.model} over ${await index.count()} items (${index.kind}), ${llm}, on ${url}`);
+  log(`recagent serving ${artifacts.manifest.chosen} over ${await index.count()} items (${index.kind}), ${llm}, on ${url}`);
   return { url, close: drainingClose(server as Server, config.shutdownGraceMs) };
 }
 
