@@ -103,6 +103,9 @@ export async function startCluster(config: ServiceConfig, opts: ClusterOptions):
         case "ack":
           writer.ack(worker.id, message.seq);
           return;
+        case "caught-up":
+          writer.promote(worker.id);
+          return;
         case "write":
           writer.write(worker.id, message.write).then(
             () => send({ recagent: "written", id: message.id }),

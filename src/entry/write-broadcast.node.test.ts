@@ -33,9 +33,12 @@ function writerWith(opts: { ackTimeoutMs?: number } = {}) {
     ackTimeoutMs: opts.ackTimeoutMs,
   });
   const inbox = new Map<number, ToWorker[]>();
-  const join = (id: number) => {
+  /** A worker that registers and, unless `booting`, has caught up. */
+  const join = (id: number, booting = false) => {
     inbox.set(id, []);
-    return writer.join(id, (m) => inbox.get(id)!.push(m));
+    const cut = writer.join(id, (m) => inbox.get(id)!.push(m));
+    if (!booting) writer.promote(id);
+    return cut;
   };
   return { writer, logs, durable, stopped, inbox, join };
 }
@@ -58,6 +61,23 @@ describe("ClusterWriter (the primary)", () => {
     writer.ack(3, 1);
     await written;
     expect(done).toBe(true);
+  });
+
+  it("sends a booting worker every write without waiting for it, and waits for it once it caught up", async () => {
+    const { writer, inbox, join } = writerWith();
+    join(1);
+    expect(join(2, true)).toEqual({ seq: 0, catalogBytes: 0, feedbackBytes: 0 });
+    await writer.write(1, feedback("a"));
+    expect(inbox.get(2)!.map((m) => m.recagent)).toEqual(["cut", "event"]);
+    writer.promote(2);
+    // "live" follows the broadcasts sent before it on the channel.
+    expect(inbox.get(2)!.map((m) => m.recagent)).toEqual(["cut", "event", "live"]);
+    let done = false;
+    const written = writer.write(1, feedback("b")).then(() => (done = true));
+    await tick();
+    expect(done).toBe(false);
+    writer.ack(2, 2);
+    await written;
   });
 
   it("writes one at a time, in order, and numbers them", async () => {
@@ -97,7 +117,7 @@ describe("ClusterWriter (the primary)", () => {
     join(2);
     const written = writer.write(1, feedback("a"));
     await tick();
-    expect(join(3)).toEqual({ seq: 1, catalogBytes: 0, feedbackBytes: 1 });
+    expect(join(3, true)).toEqual({ seq: 1, catalogBytes: 0, feedbackBytes: 1 });
     expect(inbox.get(3)).toEqual([{ recagent: "cut", cut: { seq: 1, catalogBytes: 0, feedbackBytes: 1 } }]);
     writer.leave(2);
     await written;
@@ -140,7 +160,7 @@ describe("WorkerReplica (a worker)", () => {
   }
   const event = (seq: number, write: Write): ToWorker => ({ recagent: "event", seq, write });
 
-  it("booting: drops what its replay holds, buffers and acknowledges the rest, applies them in order before serving", async () => {
+  it("booting: drops what its replay holds, buffers the rest, applies them in order, and serves once the primary says live", async () => {
     const { r, sent, applied, appliers } = replica();
     const cut = r.join();
     expect(sent).toEqual([{ recagent: "hello" }]);
@@ -149,24 +169,34 @@ describe("WorkerReplica (a worker)", () => {
     r.receive(event(5, feedback("already-replayed")));
     r.receive(event(6, feedback("a")));
     r.receive(event(7, { kind: "catalog", change: { op: "delete", id: "x" } }));
-    expect(sent.filter((m) => m.recagent === "ack")).toEqual([5, 6, 7].map((seq) => ({ recagent: "ack", seq })));
     expect(applied).toEqual([]);
-    await r.goLive(appliers);
+    let serving = false;
+    const live = r.goLive(appliers).then(() => (serving = true));
+    await tick();
     expect(applied).toEqual(["a", "-x"]);
-    // Serving: applied first, acknowledged after.
+    expect(sent.at(-1)).toEqual({ recagent: "caught-up" });
+    // A write sent before the primary's answer is applied before the worker may serve.
     r.receive(event(8, feedback("b")));
-    expect(sent.at(-1)).toEqual({ recagent: "ack", seq: 7 });
-    await tick();
-    await tick();
+    r.receive({ recagent: "live" });
+    await live;
+    expect(serving).toBe(true);
     expect(applied).toEqual(["a", "-x", "b"]);
+    // Serving: applied first, acknowledged after.
+    r.receive(event(9, feedback("c")));
     expect(sent.at(-1)).toEqual({ recagent: "ack", seq: 8 });
+    await tick();
+    await tick();
+    expect(applied).toEqual(["a", "-x", "b", "c"]);
+    expect(sent.at(-1)).toEqual({ recagent: "ack", seq: 9 });
   });
 
   it("forwards its own writes, and applies a broadcast that follows one only after the service applied its own", async () => {
     const { r, sent, applied, appliers } = replica();
     void r.join();
     r.receive({ recagent: "cut", cut: { seq: 0, catalogBytes: 0, feedbackBytes: 0 } });
-    await r.goLive(appliers);
+    const live = r.goLive(appliers);
+    r.receive({ recagent: "live" });
+    await live;
     // What ItemOnboarding does: log, then apply in the continuation, through a few awaits (index, mirror, memory).
     const own = (async () => {
       await r.logs.catalog.append({ op: "delete", id: "mine" });
@@ -186,7 +216,9 @@ describe("WorkerReplica (a worker)", () => {
     const { r, appliers } = replica();
     void r.join();
     r.receive({ recagent: "cut", cut: { seq: 0, catalogBytes: 0, feedbackBytes: 0 } });
-    await r.goLive(appliers);
+    const live = r.goLive(appliers);
+    r.receive({ recagent: "live" });
+    await live;
     const append = r.logs.catalog.append({ op: "delete", id: "x" });
     r.receive({ recagent: "write-failed", id: 1, message: "disk full" });
     await expect(append).rejects.toThrow(/disk full/);

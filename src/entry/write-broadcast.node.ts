@@ -27,12 +27,14 @@ export type ToPrimary =
   | { recagent: "hello" }
   | { recagent: "write"; id: number; write: Write }
   | { recagent: "ack"; seq: number }
+  | { recagent: "caught-up" }
   | { recagent: "ready"; url: string; rss: number }
   | { recagent: "failed"; message: string; status: number };
 
 /** Messages the primary sends a worker. */
 export type ToWorker =
   | { recagent: "cut"; cut: Cut }
+  | { recagent: "live" }
   | { recagent: "event"; seq: number; write: Write }
   | { recagent: "written"; id: number }
   | { recagent: "write-failed"; id: number; message: string };
@@ -54,6 +56,8 @@ export interface ClusterWriterOptions {
 
 interface Replica {
   send(message: ToWorker): void;
+  /** Serving or about to: every broadcast waits for its ack. Booting, it is sent broadcasts but not waited for. */
+  live: boolean;
   /** Broadcasts sent to it and not yet applied: seq -> settle. */
   waiting: Map<number, () => void>;
 }
@@ -66,13 +70,28 @@ export class ClusterWriter {
 
   constructor(private readonly opts: ClusterWriterOptions) {}
 
-  /** Registers a worker for broadcasts and tells it where its replay of the logs ends. */
+  /**
+   * Registers a booting worker for broadcasts and tells it where its replay of the logs ends. Until it is
+   * promoted, writes do not wait for it (a boot may take long), so it must not serve before then.
+   */
   join(workerId: number, send: (message: ToWorker) => void): Cut {
     this.leave(workerId);
-    this.replicas.set(workerId, { send, waiting: new Map() });
+    this.replicas.set(workerId, { send, live: false, waiting: new Map() });
     const cut = { seq: this.seq, catalogBytes: this.opts.logs.catalog.size(), feedbackBytes: this.opts.logs.feedback.size() };
     send({ recagent: "cut", cut });
     return cut;
+  }
+
+  /**
+   * A worker that has applied everything it was sent: from now on every write waits for it. The "live" answer
+   * follows every broadcast sent before on the same channel, so once the worker has handled it, it holds every
+   * write acknowledged without it, and may serve.
+   */
+  promote(workerId: number): void {
+    const replica = this.replicas.get(workerId);
+    if (!replica) return;
+    replica.live = true;
+    replica.send({ recagent: "live" });
   }
 
   /** A worker that exited (or was stopped): nothing more is waited for from it. */
@@ -106,6 +125,10 @@ export class ClusterWriter {
   }
 
   private deliver(workerId: number, replica: Replica, seq: number, write: Write): Promise<void> {
+    if (!replica.live) {
+      replica.send({ recagent: "event", seq, write });
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.opts.warn(`worker ${workerId} did not apply write ${seq} within ${this.opts.ackTimeoutMs ?? 10_000} ms; stopping it`);
@@ -132,9 +155,10 @@ type Step = () => void | Promise<void>;
 
 /**
  * A worker's side. Booting, it asks for the cut, replays the logs up to it, and buffers the broadcasts that
- * arrive meanwhile, acknowledging them at once: it applies them all before it opens its port, so none can be
- * missing from an answer. Serving, it applies each broadcast, then acknowledges it. Its own writes go to the
- * primary through `logs`.
+ * arrive meanwhile (writes are not waiting for it). Then it applies them, tells the primary it caught up, and
+ * once the primary's "live" answer has been handled (every broadcast sent before it applied) it may open its
+ * port. From then on it applies each broadcast, then acknowledges it. Its own writes go to the primary through
+ * `logs`.
  *
  * Order: everything the primary sends (broadcasts, and "written" for this worker's own writes) is handled one
  * at a time in arrival order, which is the log's order. After a "written" the service applies its own write
@@ -144,6 +168,7 @@ type Step = () => void | Promise<void>;
 export class WorkerReplica {
   private cut?: Cut;
   private cutArrived?: (cut: Cut) => void;
+  private promoted?: () => void;
   private appliers?: Appliers;
   private live = false;
   private readonly buffered: Array<{ seq: number; write: Write }> = [];
@@ -171,11 +196,15 @@ export class WorkerReplica {
     });
   }
 
-  /** Applies the buffered broadcasts in order, then applies each one as it arrives. Call before opening the port. */
+  /** Applies the buffered broadcasts in order, then each one as it arrives; resolves when the worker may serve. */
   async goLive(appliers: Appliers): Promise<void> {
     this.appliers = appliers;
     for (let next = this.buffered.shift(); next; next = this.buffered.shift()) await this.apply(next.seq, next.write);
     this.live = true;
+    await new Promise<void>((resolve) => {
+      this.promoted = resolve;
+      this.send({ recagent: "caught-up" });
+    });
   }
 
   receive(message: unknown): void {
@@ -184,6 +213,9 @@ export class WorkerReplica {
       case "cut":
         this.cut = m.cut;
         this.cutArrived?.(m.cut);
+        return;
+      case "live":
+        this.enqueue(() => this.promoted?.());
         return;
       case "event":
         if (this.live) {
@@ -195,7 +227,6 @@ export class WorkerReplica {
         }
         // Booting: applied before the port opens (goLive); one the replay already holds is dropped.
         if (this.cut && m.seq > this.cut.seq) this.buffered.push({ seq: m.seq, write: m.write });
-        this.send({ recagent: "ack", seq: m.seq });
         return;
       case "written":
         this.enqueue(() => this.settle(m.id)?.resolve());
