@@ -72,14 +72,16 @@ function runLoad(plan: Plan, onPhase: (line: Record<string, unknown>) => void): 
   return new Promise((resolve, reject) => load.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`load generator exited with ${code}`)))));
 }
 
+const started = performance.now();
 const server = startServer();
 try {
   const url = await server.url;
+  const startSeconds = +((performance.now() - started) / 1000).toFixed(1);
   const health = (await (await fetch(`${url}/healthz`)).json()) as { items: number; index: string; model: string };
   const ids = (await (await fetch(`${url}/v1/items?q=the&k=100`)).json()) as { items: Array<{ id: string }> };
   const pids = serverPids(server.child.pid!);
   const base = { url, pool: ids.items.map((i) => i.id), history: 20, k: 10, serverPids: pids };
-  const context = { bench: "serve", workers: WORKERS, model: health.model, items: health.items, index: health.index, seconds: SECONDS, log_level: process.env.LOG_LEVEL ?? "info" };
+  const context = { bench: "serve", workers: WORKERS, model: health.model, items: health.items, index: health.index, seconds: SECONDS, log_level: process.env.LOG_LEVEL ?? "info", start_s: startSeconds };
   const load0 = loadavg()[0];
 
   // Warm-up, not reported: every worker's JIT and caches see the request path first.
@@ -106,7 +108,7 @@ try {
     ),
   );
   console.log(`memory: ${memory.map((m) => `${m.process} RSS ${m.rss_mb ?? "?"} MB (PSS ${m.pss_mb ?? "?"})`).join(", ")}`);
-  console.log(`${WORKERS} worker(s), ${health.model} over ${health.items} items (${health.index}); load average ${load0.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end, ${availableParallelism()} cores`);
+  console.log(`${WORKERS} worker(s) serving after ${startSeconds} s, ${health.model} over ${health.items} items (${health.index}); load average ${load0.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end, ${availableParallelism()} cores`);
 } finally {
   server.child.kill("SIGTERM");
 }
