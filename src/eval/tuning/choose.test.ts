@@ -60,6 +60,14 @@ describe("chooseRecipe", () => {
     expect(new Set(report.trials.map((t) => t.params.k)).size).toBeGreaterThan(3);
   });
 
+  it("on a budget too small for any model, still tunes the cheapest one that reads histories, and says what it skipped", async () => {
+    const { recipe, report } = await chooseRecipe(drifting, { budgetSeconds: 0.001, models: ["pop", "ease", "itemknn"] });
+    const probed = new Set(report.trials.map((t) => t.model));
+    expect(probed.has("ease") !== probed.has("itemknn")).toBe(true);
+    expect(recipe.model).not.toBe("pop");
+    for (const model of ["pop", "ease", "itemknn"].filter((m) => !probed.has(m))) expect(report.skipped[model]).toMatch(/over half the 0.001 s budget/);
+  });
+
   it("falls back to the first model's defaults when no user has enough rows to hold any out", async () => {
     const few: InteractionRow[] = [
       { user: "a", item: "x", value: 1, timestamp: 1 },

@@ -222,10 +222,17 @@ export async function chooseRecipe(rows: readonly InteractionRow[], opts: TuneOp
   };
   const lastRung = RUNGS - 1;
   const costs = new CostBook(dataShape(base.train.matrix, base.train.byItem), rungUsers);
-  const probed = models.filter((m) => {
-    const why = SPACES[m].refuses?.(costs.shape) ?? (models.length > 1 && costs.probe(m) > budget / 2 ? `its defaults' fit and recency sweep would take about ${costs.probe(m).toFixed(0)} s, over half the ${budget} s budget` : undefined);
+  // Too slow for the budget: skipped, except the cheapest model that reads histories (popularity alone is no choice).
+  const fitting = models.filter((m) => {
+    const why = SPACES[m].refuses?.(costs.shape);
     if (why) report.skipped[m] = why;
     return !why;
+  });
+  const keepAnyway = fitting.filter((m) => !SPACES[m].ignoresHistory).sort((a, b) => costs.probe(a) - costs.probe(b))[0] ?? fitting[0];
+  const probed = fitting.filter((m) => {
+    if (m === keepAnyway || costs.probe(m) <= budget / 2) return true;
+    report.skipped[m] = `its defaults' fit and recency sweep would take about ${costs.probe(m).toFixed(0)} s, over half the ${budget} s budget`;
+    return false;
   });
   if (probed.length === 0) throw new InputError(`no model can be tuned on this data: ${Object.entries(report.skipped).map(([m, why]) => `${m}: ${why}`).join("; ")}`);
 
@@ -311,6 +318,8 @@ export async function chooseRecipe(rows: readonly InteractionRow[], opts: TuneOp
     for (let rung = 0; rung < RUNGS; rung++) {
       for (const model of contenders) {
         const space = SPACES[model];
+        // A lone configuration has nothing to be compared with before the final rung.
+        if (rung > 0 && rung < lastRung && arms.get(model)!.length === 1) continue;
         const ranked = (results.get(model)![rung] ??= []);
         for (const arm of arms.get(model)!) {
           if (rung === 0 && arm === probes.get(model)![0].arm) continue; // scored by the probe
@@ -337,7 +346,7 @@ export async function chooseRecipe(rows: readonly InteractionRow[], opts: TuneOp
     if (!(e instanceof ClockStop)) throw e;
     report.cutByClock = true;
     // The highest rung where every contender has a result: models are compared on the same users.
-    level = Math.min(...contenders.map((m) => results.get(m)!.findLastIndex((ranked) => ranked.length > 0)));
+    level = Math.min(...contenders.map((m) => results.get(m)!.findLastIndex((ranked) => ranked !== undefined && ranked.length > 0)));
   }
   const bestOf = (model: string) => results.get(model)![level][0];
   let bests = contenders.map(bestOf).sort(byMetric);

@@ -37,8 +37,12 @@ describe("planSearch", () => {
 
   it("prices each configuration's rungs: more configurations cost more, the probe's rung 0 is not counted twice", () => {
     expect(costs.halving("ease", 9)).toBeGreaterThan(costs.halving("ease", 3));
-    // One configuration: only rungs 1 and 2 remain after its probe; EASE's fit is kept across rungs.
-    const last = costs.at("ease", 2);
-    expect(costs.halving("ease", 1)).toBeCloseTo(302 * costs.at("ease", 1).perUserFoldIn + 610 * last.perUserFoldIn, 9);
+    // One configuration: after its probe it goes straight to the final rung; EASE's fit is kept across rungs.
+    expect(costs.halving("ease", 1)).toBeCloseTo(610 * costs.at("ease", 2).perUserFoldIn, 9);
+    // Three: two fresh ones in rung 0 (fitted, two recency settings each); the one left skips rung 1.
+    const c = [0, 1, 2].map((r) => costs.at("ease", r));
+    expect(costs.halving("ease", 3)).toBeCloseTo(2 * (c[0].fit + 150 * 2 * c[0].perUserFoldIn) + 610 * c[2].perUserFoldIn, 9);
+    // Four: three fresh in rung 0, two in rung 1, one in rung 2.
+    expect(costs.halving("ease", 4)).toBeCloseTo(3 * (c[0].fit + 150 * 2 * c[0].perUserFoldIn) + 2 * 302 * c[1].perUserFoldIn + 610 * c[2].perUserFoldIn, 9);
   });
 });

@@ -70,6 +70,7 @@ export class CostBook {
   halving(model: string, n: number): number {
     let total = 0;
     for (let r = 0, alive = n; r < RUNGS; r++, alive = Math.ceil(alive / ETA)) {
+      if (r > 0 && r < RUNGS - 1 && alive === 1) continue; // a lone configuration goes straight to the final rung
       const c = this.at(model, r);
       const fresh = r === 0 ? alive - 1 : alive;
       const refit = r === 0 || SPACES[model].atFidelity ? c.fit : 0;
