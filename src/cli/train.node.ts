@@ -2,10 +2,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../core/errors.ts";
 import { loadDataset, loadInteractionFiles } from "../data/files.node.ts";
-import { Interactions } from "../data/interactions.ts";
-import { chooseRecipe, DEFAULT_TUNE_BUDGET_SECONDS, type TuningReport } from "../eval/tuning/choose.ts";
-import { buildRecipe, describeRecipe, fixedRecipe, type Recipe } from "../eval/tuning/recipe.ts";
-import { recencyIsOn } from "../models/recency.ts";
+import { DEFAULT_TUNE_BUDGET_SECONDS } from "../eval/tuning/choose.ts";
+import { describeRecipe } from "../eval/tuning/recipe.ts";
+import { describeTuning, savedModelOf, trainModel } from "../eval/tuning/train-model.ts";
 import { RECOMMENDERS, recommenderSpec } from "../models/registry.ts";
 import { parseBudget, parseCommand, parseRecency, parseSets, parseWeight, required } from "./args.node.ts";
 import { writeModelDir } from "./model-dir.node.ts";
@@ -49,45 +48,27 @@ export async function trainCommand(argv: string[], out: (line: string) => void):
   if (Boolean(args.dataset) === Boolean(args.interactions)) throw new InputError(`give exactly one of --dataset or --interactions\n\n${TRAIN_USAGE}`);
   const dataset = args.dataset ? loadDataset(args.dataset) : loadInteractionFiles(args.interactions!, args.items);
 
-  let recipe: Recipe;
-  let tuning: TuningReport | undefined;
-  if (tune) {
-    const bar = progressBar("tune (est. s)", true);
-    ({ recipe, report: tuning } = await chooseRecipe(dataset.rows, {
-      budgetSeconds: budget,
-      models: name === "auto" ? undefined : [name],
-      weightings: weight && [weight],
-      onProgress: (done, total) => bar.update(Math.round(done), Math.round(total)),
-    }));
-    bar.stop();
-  } else recipe = fixedRecipe(name, parseSets(args.set, name, [name]), weight, parseRecency(args.recency));
-
-  const data = Interactions.fromRows(dataset.rows, recipe.weighting);
-  const model = buildRecipe(recipe);
-  const bar = progressBar(`fit ${recipe.model}`, true);
-  const t0 = performance.now();
-  await model.fit(data, { onProgress: bar.update });
-  bar.stop();
-  const seconds = (performance.now() - t0) / 1000;
-  const items = data.items.toArray();
-  writeModelDir(
-    outDir,
-    {
-      artifact: model.toArtifact(),
-      users: data.users.toArray(),
-      items,
-      seen: data.matrix,
-      seenAges: data.ages,
-      ...(recencyIsOn(recipe.recency) ? { recency: recipe.recency } : {}),
+  const tuneBar = progressBar("tune (est. s)", tune);
+  const fitBar = progressBar(`fit ${name}`, true);
+  const { recipe, tuning, data, model, fitSeconds: seconds } = await trainModel(dataset.rows, {
+    model: name,
+    tune,
+    budgetSeconds: budget,
+    weighting: weight,
+    overrides: parseSets(args.set, name, [name]),
+    recency: parseRecency(args.recency),
+    onTuneProgress: (done, total) => tuneBar.update(Math.round(done), Math.round(total)),
+    onFitProgress: (done, total) => {
+      tuneBar.stop();
+      fitBar.update(done, total);
     },
-    items.map((id) => dataset.catalog.get(id)),
-  );
+  });
+  tuneBar.stop();
+  fitBar.stop();
+  writeModelDir(outDir, savedModelOf(model, data, recipe.recency), data.items.toArray().map((id) => dataset.catalog.get(id)));
   if (tuning) writeFileSync(join(outDir, TUNING_REPORT), `${JSON.stringify(tuning, null, 1)}\n`);
   out(`trained ${recipe.model} on ${data.userCount} users x ${data.itemCount} items (${dataset.rows.length} rows) in ${seconds.toFixed(2)} s; saved to ${outDir}`);
   out(`model: ${describeRecipe(recipe)}`);
-  if (tuning) {
-    const chosen = tuning.fallback ?? `validation ${tuning.metric} ${tuning.chosen.metric.toFixed(4)} on ${tuning.chosen.users} users`;
-    out(`tuning: ${tuning.trials.length} trials in ${tuning.elapsedSeconds.toFixed(1)} s; ${chosen}; report in ${join(outDir, TUNING_REPORT)}`);
-  }
+  if (tuning) out(`tuning: ${describeTuning(tuning)}; report in ${join(outDir, TUNING_REPORT)}`);
   return 0;
 }

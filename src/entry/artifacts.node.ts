@@ -11,7 +11,7 @@ import { ContentMap } from "../models/content-map.ts";
 import type { SavedModel } from "../models/persist.ts";
 import { factorSpaceOf } from "../agent/assemble.ts";
 import { describeRecipe } from "../eval/tuning/recipe.ts";
-import { savedModelOf, trainModel } from "../eval/tuning/train-model.ts";
+import { describeTuning, savedModelOf, trainModel } from "../eval/tuning/train-model.ts";
 import { alsSpec } from "../models/als.ts";
 import type { FactorRecommender, Recommender } from "../models/recommender.ts";
 import { recommenderSpec } from "../models/registry.ts";
@@ -120,7 +120,7 @@ export async function ensureArtifacts(config: ServiceConfig, log: (line: string)
   log(`trained ${chosen} on ${data.userCount} users x ${data.itemCount} items in ${trained.fitSeconds.toFixed(1)} s`);
   if (tuning) {
     writeFileSync(p.tuningReport, `${JSON.stringify(tuning, null, 1)}\n`);
-    log(`tuning: ${tuning.trials.length} trials in ${tuning.elapsedSeconds.toFixed(1)} s, validation ${tuning.metric} ${tuning.chosen.metric.toFixed(4)}; report in ${join(dir, "tuning-report.json")}`);
+    log(`tuning: ${describeTuning(tuning)}; report in ${join(dir, "tuning-report.json")}`);
   }
   const ids = data.items.toArray();
   const items = ids.map((id) => dataset.catalog.get(id) ?? { id, title: id, genres: [], tags: [] });

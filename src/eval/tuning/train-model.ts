@@ -64,3 +64,9 @@ export function savedModelOf(model: Recommender, data: Interactions, recency: Re
     ...(recencyIsOn(recency) ? { recency } : {}),
   };
 }
+
+/** One line for people: how many trials, how long, and the chosen recipe's validation figure. */
+export function describeTuning(tuning: TuningReport): string {
+  const chosen = tuning.fallback ?? `validation ${tuning.metric} ${tuning.chosen.metric.toFixed(4)} on ${tuning.chosen.users} users`;
+  return `${tuning.trials.length} trials in ${tuning.elapsedSeconds.toFixed(1)} s; ${chosen}`;
+}
