@@ -6,7 +6,8 @@
  *   and autocannon at 32 connections as a cross-check of the generator.
  * Each phase lasts BENCH_SECONDS (default 10). Prints one JSON line per phase, then a table, the RSS of every
  * server process, and the machine's load average (other jobs share these cores). Environment: BENCH_SECONDS,
- * BENCH_WORKERS, BENCH_RATES (comma-separated), BENCH_CONNECTIONS (comma-separated), LOG_LEVEL (the server's).
+ * BENCH_WORKERS, BENCH_MODEL (the service's --model; default its default), BENCH_RATES (comma-separated),
+ * BENCH_CONNECTIONS (comma-separated), LOG_LEVEL (the server's).
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -19,11 +20,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? availableParallelism());
 const RATES = (process.env.BENCH_RATES ?? "200,500,1000,2000,4000").split(",").map(Number);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? "32,4").split(",").map(Number);
+const MODEL = process.env.BENCH_MODEL ? ["--model", process.env.BENCH_MODEL] : [];
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
 /** Starts `recagent serve` and resolves with its URL once it answers; its stdout (request logs) is dropped. */
 function startServer() {
-  const child = spawn(process.execPath, [root("bin/recagent.js"), "serve", "--port", "0", "--workers", String(WORKERS)], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [root("bin/recagent.js"), "serve", "--port", "0", "--workers", String(WORKERS), ...MODEL], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   const url = new Promise<string>((resolve, reject) => {
     child.stderr.on("data", (d) => {
