@@ -361,21 +361,22 @@ async function mirrorRun({ vectors, queries }: ReturnType<typeof scaleData>): Pr
   const plain = await measure(undefined);
   const filtered = await measure(FILTER_KEEPING_A_TENTH);
   if (index instanceof HnswIndex) {
-    emit({ bench: "index-mirror", step: "paths", graph: index.answered.graph, exact: index.answered.exact });
+    emit({ bench: "index-mirror", step: "paths", ...index.answered });
     progress("sweeps: efSearch, and the graph against the exact scan for narrower filters");
     for (const efSearch of [32, 64, 128]) {
       index.tune({ efSearch });
       await measure(undefined, { efSearch });
     }
     index.tune({ efSearch: HNSW_DEFAULTS.efSearch });
-    // About 3%, 1% and 0.3% of the items, each way: where the exact scan should take over (exactBelowMatches).
-    for (const yearMin of [1990, 2010, 2017]) {
-      for (const [path, exactBelowMatches] of [["graph", 0], ["exact", Infinity]] as const) {
-        index.tune({ exactBelowMatches });
-        await measure({ ...FILTER_KEEPING_A_TENTH, yearMin }, { path });
+    // Filters keeping about 10%, 3%, 1% and 0.3% of the items, each of the three ways HnswIndex can answer them
+    // (what its cost model, SCAN_COSTS, is fitted to).
+    for (const yearMin of [undefined, 1990, 2010, 2017]) {
+      for (const filterPath of ["overfetch", "callback", "exact"] as const) {
+        index.tune({ filterPath });
+        await measure(yearMin === undefined ? FILTER_KEEPING_A_TENTH : { ...FILTER_KEEPING_A_TENTH, yearMin }, { path: filterPath });
       }
     }
-    index.tune({ exactBelowMatches: HNSW_DEFAULTS.exactBelowMatches });
+    index.tune({ filterPath: HNSW_DEFAULTS.filterPath });
   }
   return { n: ROWS, dim: DIMENSION, index: index.kind, build_s: buildSeconds, p50_ms: plain.p50, p99_ms: plain.p99, recall_at_10: plain.recall, filtered_recall_at_10: filtered.recall, rss_mb: rss };
 }

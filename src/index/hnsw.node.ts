@@ -5,14 +5,20 @@
  * scores are exact dot products and only the candidate set is approximate (recall@10 about 0.95-0.99 at
  * efSearch 64; `npm run bench:index` measures it).
  *
- * Filters: the row attributes live in typed columns (attributes.ts). A filtered query first estimates how
- * many items the filter keeps, from a fixed sample of rows. With many matches, the graph search takes the
- * filter as a callback: only matching items enter the result set, and the search goes on past non-matching
- * ones until it holds efSearch matches, so it widens by itself as the filter narrows (its cost grows as
- * efSearch x catalog / matches). With fewer than `exactBelowMatches` (a very selective filter), the query is
- * an exact scan of the matching rows instead, whose cost is one pass over the attribute columns. A graph
- * answer with fewer than k items (fewer matches reachable than asked) is redone by the exact scan, so
- * "fewer than k only if fewer match" holds.
+ * Filters: the row attributes live in typed columns (attributes.ts), and a filtered query first estimates
+ * how many items the filter keeps (m of n), from a fixed sample of rows. It is then answered one of three ways:
+ *  - over-fetch: the graph, unfiltered, is asked for enough candidates that about `overfetch` x k of them
+ *    should match (overfetch x k x n / m, at least efSearch), which are filtered here. Cheapest while the
+ *    filter keeps a good share of the catalog: its cost grows as n / m.
+ *  - exact scan: one pass over the attribute columns, then an exact dot product for each matching row.
+ *    Cheapest for a very selective filter: its cost grows as n (plus m dot products).
+ *  - callback: the graph search takes the filter as a callback (hnswlib's filtered search): only matches
+ *    enter the result set, and the search goes on past other items until it holds efSearch matches. It
+ *    finds matches however they lie in the space, but each candidate costs a call from C++ into JS, so it
+ *    is never the cheapest here (bench:index measures all three): it is the fallback when over-fetching
+ *    found fewer than k matches (a filter that keeps few of the query's neighbourhood).
+ * The choice between the first two compares their estimated costs (SCAN_COSTS). Any way that finds fewer
+ * than k items ends in the exact scan, so "fewer than k only if fewer match" holds.
  *
  * Writes never rebuild: an upsert adds the item to the graph (or updates its vector in place), a delete marks
  * it deleted in the graph (searches skip it) and frees its slot for the next new item.
@@ -33,20 +39,30 @@ export interface HnswOptions {
   efConstruction: number;
   /** Candidate list size while searching (at least k): the recall / latency knob. */
   efSearch: number;
-  /** Filters estimated to keep fewer items than this are answered by an exact scan. */
-  exactBelowMatches: number;
+  /** Matches per result an over-fetch aims for: more raises filtered recall and cost. */
+  overfetch: number;
+  /** How filtered queries are answered: "auto" chooses by estimated cost; the others force one way (tests, benchmarks). */
+  filterPath: FilterPath;
   /** Seed of the graph's level draws, so builds are reproducible. */
   seed: number;
 }
 
+export type FilterPath = "auto" | "overfetch" | "exact" | "callback";
+
 /**
  * Chosen on clustered 64-dim vectors (npm run bench:index): M=16 with efConstruction 100 builds twice as
- * fast as 200 (100k items) for recall@10 within 0.005. exactBelowMatches: both ways cost the same where
- * efSearch x catalog / matches callbacks (about 2 us each) equal one pass over the catalog's attribute
- * columns (about 20 ns a row): at about 5,000 matches whatever the catalog size (300k items, machine
- * load 8: a filter keeping 3% took p50 5.7 ms through the graph, one keeping 1% 6.9 ms by the scan).
+ * fast as 200 (100k items) for recall@10 within 0.005; efSearch 64 keeps recall@10 above 0.95 at 1M items
+ * (0.97; 32 gives 0.90). An over-fetch of 3 matches per result keeps filtered recall@10 near the unfiltered one.
  */
-export const HNSW_DEFAULTS: HnswOptions = { m: 16, efConstruction: 100, efSearch: 64, exactBelowMatches: 5000, seed: 100 };
+export const HNSW_DEFAULTS: HnswOptions = { m: 16, efConstruction: 100, efSearch: 64, overfetch: 3, filterPath: "auto", seed: 100 };
+
+/**
+ * Relative costs of the filtered ways, from CPU time per query at 100k items (bench:index, filters keeping
+ * 10% to 0.3%): a graph candidate about 2.2 us, an exact dot product of a matching row about 0.48 us, a row's
+ * pass over the attribute columns about 18 ns. The exact scan wins below about 2,500-3,500 matches (k=10),
+ * at 100k items as at 1M.
+ */
+const SCAN_COSTS = { candidate: 120, dot: 27, row: 1 };
 
 /** Rows tested to estimate a filter's matches: a few microseconds. */
 const SHARE_SAMPLE = 1024;
@@ -74,7 +90,7 @@ export class HnswIndex implements VectorIndex {
   private scanSlots: Int32Array;
   private scanScores: Float32Array;
   /** How queries were answered, for tests and metrics. */
-  readonly answered = { graph: 0, exact: 0 };
+  readonly answered = { graph: 0, overfetch: 0, callback: 0, exact: 0 };
 
   constructor(dimension: number, options: Partial<HnswOptions> = {}) {
     checkDimension(dimension);
@@ -89,7 +105,7 @@ export class HnswIndex implements VectorIndex {
   }
 
   /** Changes the query-time knobs (the graph is unaffected): for tuning and benchmarks. */
-  tune(options: Partial<Pick<HnswOptions, "efSearch" | "exactBelowMatches">>): void {
+  tune(options: Partial<Pick<HnswOptions, "efSearch" | "overfetch" | "filterPath">>): void {
     Object.assign(this.options, options);
   }
 
@@ -136,14 +152,21 @@ export class HnswIndex implements VectorIndex {
     const matches = this.attributes.compile(opts.filter, (id) => this.slotOf.get(id));
     const k = Math.min(opts.k, this.slotOf.size);
     if (k === 0) return [];
-    if (matches && this.estimatedMatches(matches) < this.options.exactBelowMatches) return this.exactScan(vector, k, matches);
-    const wanted = Math.min(Math.max(this.options.efSearch, k), this.items.length);
-    const { neighbors } = this.graph.searchKnn(Array.from(vector), wanted, matches);
-    if (neighbors.length < k) return this.exactScan(vector, k, matches);
-    this.answered.graph++;
-    const scores = this.scanScores;
-    for (let i = 0; i < neighbors.length; i++) scores[i] = this.dot(vector, neighbors[i]);
-    return this.results(scores.subarray(0, neighbors.length), k, (i) => neighbors[i]);
+    const query = Array.from(vector);
+    if (matches === undefined) return this.fromGraph(vector, k, this.graph.searchKnn(query, this.candidates(k)).neighbors, "graph") ?? this.exactScan(vector, k, undefined);
+    const { filterPath, overfetch } = this.options;
+    const n = this.slotOf.size;
+    const expected = filterPath === "auto" || filterPath === "overfetch" ? this.estimatedMatches(matches) : 0;
+    const overfetched = Math.max(this.options.efSearch, Math.ceil((overfetch * k * n) / expected));
+    const exactCost = n * SCAN_COSTS.row + expected * SCAN_COSTS.dot;
+    const overfetchCost = overfetched * SCAN_COSTS.candidate;
+    if (filterPath === "exact" || (filterPath === "auto" && !(overfetchCost < exactCost))) return this.exactScan(vector, k, matches);
+    if (filterPath !== "callback" && expected > 0) {
+      const { neighbors } = this.graph.searchKnn(query, this.candidates(k, overfetched));
+      const answer = this.fromGraph(vector, k, neighbors.filter((slot) => matches(slot)), "overfetch");
+      if (answer) return answer;
+    }
+    return this.fromGraph(vector, k, this.graph.searchKnn(query, this.candidates(k), matches).neighbors, "callback") ?? this.exactScan(vector, k, matches);
   }
 
   async search(text: string, opts: { k: number }): Promise<Scored[]> {
@@ -196,6 +219,20 @@ export class HnswIndex implements VectorIndex {
     this.scanScores = new Float32Array(grown);
   }
 
+  /** How many candidates to ask the graph for: at least k and efSearch, at most every slot. */
+  private candidates(k: number, wanted = this.options.efSearch): number {
+    return Math.min(Math.max(wanted, k), this.items.length);
+  }
+
+  /** The k best of the graph's candidate slots, rescored exactly; undefined when there are fewer than k. */
+  private fromGraph(vector: Float32Array, k: number, slots: readonly number[], path: "graph" | "overfetch" | "callback"): Scored[] | undefined {
+    if (slots.length < k) return undefined;
+    this.answered[path]++;
+    const scores = this.scanScores;
+    for (let i = 0; i < slots.length; i++) scores[i] = this.dot(vector, slots[i]);
+    return this.results(scores.subarray(0, slots.length), k, (i) => slots[i]);
+  }
+
   /** How many live items `matches` keeps, from evenly spaced slots (exact when there are few slots). */
   private estimatedMatches(matches: RowPredicate): number {
     const slots = this.items.length;
@@ -216,13 +253,14 @@ export class HnswIndex implements VectorIndex {
     this.answered.exact++;
     const slots = this.scanSlots;
     const scores = this.scanScores;
+    const end = this.items.length;
     let count = 0;
-    for (let slot = 0; slot < this.items.length; slot++) {
-      // A predicate is false on free slots.
-      if (matches ? !matches(slot) : this.items[slot] === undefined) continue;
-      slots[count] = slot;
-      scores[count++] = this.dot(vector, slot);
+    if (matches) {
+      for (let slot = 0; slot < end; slot++) if (matches(slot)) slots[count++] = slot;
+    } else {
+      for (let slot = 0; slot < end; slot++) if (this.items[slot] !== undefined) slots[count++] = slot;
     }
+    for (let i = 0; i < count; i++) scores[i] = this.dot(vector, slots[i]);
     return this.results(scores.subarray(0, count), k, (i) => slots[i]);
   }
 

@@ -1,17 +1,21 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mulberry32, normalSampler } from "../numeric/random.ts";
-import { HnswIndex } from "./hnsw.node.ts";
+import { HNSW_DEFAULTS, HnswIndex, type HnswOptions } from "./hnsw.node.ts";
 import { arbitraryCatalog, arbitraryQuery, naiveQuery, PROPERTY_DIMENSION } from "./index.arbitraries.ts";
 import { describeVectorIndexContract } from "./index.contract.ts";
 import { MemoryIndex } from "./memory.ts";
 import type { Filter, IndexedItem, Scored } from "./types.ts";
 
-// Three runs of the contract: the default choice between graph and exact scan, every filtered query through
-// the graph (the filter callback), and every filtered query by the exact scan.
+/** Each way HnswIndex answers a filtered query, forced, beside its default choice between them. */
+const FILTER_PATHS: Array<[string, Partial<HnswOptions>]> = [
+  ["filters over-fetched from the graph", { filterPath: "overfetch" }],
+  ["filters as the graph's callback", { filterPath: "callback" }],
+  ["filters by exact scan", { filterPath: "exact" }],
+];
+
 describeVectorIndexContract("HnswIndex", async (d) => new HnswIndex(d));
-describeVectorIndexContract("HnswIndex, filters always in the graph", async (d) => new HnswIndex(d, { exactBelowMatches: 0 }));
-describeVectorIndexContract("HnswIndex, filters always by exact scan", async (d) => new HnswIndex(d, { exactBelowMatches: Infinity }));
+for (const [label, options] of FILTER_PATHS) describeVectorIndexContract(`HnswIndex, ${label}`, async (d) => new HnswIndex(d, options));
 
 const pairs = (results: Scored[]) => results.map((r): [string, number] => [r.item.id, r.score]);
 
@@ -34,15 +38,15 @@ function recallAt10(got: Scored[], exact: Scored[]): number {
 }
 
 describe("HnswIndex", () => {
-  for (const exactBelowMatches of [0, Infinity]) {
-    it(`stays exact on small catalogs through upserts and deletes (filters ${exactBelowMatches === 0 ? "in the graph" : "by exact scan"})`, async () => {
+  for (const [label, options] of FILTER_PATHS) {
+    it(`stays exact on small catalogs through upserts and deletes (${label})`, async () => {
       const step = fc.oneof(
         arbitraryCatalog.map((rows) => ({ upsert: rows })),
         fc.array(fc.constantFrom("a", "b", "B", "a'b", "é", "映画"), { maxLength: 4 }).map((ids) => ({ delete: ids })),
       );
       await fc.assert(
         fc.asyncProperty(fc.array(step, { maxLength: 8 }), fc.array(arbitraryQuery, { minLength: 1, maxLength: 3 }), async (steps, queries) => {
-          const index = new HnswIndex(PROPERTY_DIMENSION, { exactBelowMatches });
+          const index = new HnswIndex(PROPERTY_DIMENSION, options);
           const model = new Map<string, IndexedItem>();
           for (const s of steps) {
             if ("upsert" in s) {
@@ -68,11 +72,8 @@ describe("HnswIndex", () => {
     const queries = clusteredItems(60, 16, 8).map((q) => q.vector);
     const exact = MemoryIndex.fromArrays(items, matrix, 16);
     let hnsw: HnswIndex;
-    // At this size the default sends every filter here to the exact scan; a lower threshold puts the 10% ones
-    // (about 600 matches) through the graph and leaves the 1% one (about 60) to the scan.
-    const options = { exactBelowMatches: 200 };
     beforeAll(() => {
-      hnsw = HnswIndex.fromArrays(items, matrix, 16, options);
+      hnsw = HnswIndex.fromArrays(items, matrix, 16);
     });
 
     async function recall(filter?: Filter): Promise<number> {
@@ -81,31 +82,39 @@ describe("HnswIndex", () => {
       return sum / queries.length;
     }
 
-    it("finds nearly all of the exact top 10, with and without a filter keeping 10%", async () => {
+    it("finds nearly all of the exact top 10, with and without a filter keeping 10%, each graph way", async () => {
+      const tenth = { genresAny: ["Tenth"] };
+      const narrower = { genresAny: ["Tenth"], yearMin: 1990, excludeIds: ["i1", "i2"] };
       const before = { ...hnsw.answered };
       expect(await recall()).toBeGreaterThanOrEqual(0.95);
-      expect(await recall({ genresAny: ["Tenth"] })).toBeGreaterThanOrEqual(0.95);
-      expect(await recall({ genresAny: ["Tenth"], yearMin: 1990, excludeIds: ["i1", "i2"] })).toBeGreaterThanOrEqual(0.9);
-      // All of it from the graph: these filters keep more than exactBelowMatches.
+      expect(hnsw.answered.graph - before.graph).toBe(queries.length);
+      for (const filterPath of ["overfetch", "callback"] as const) {
+        hnsw.tune({ filterPath });
+        expect(await recall(tenth)).toBeGreaterThanOrEqual(0.95);
+        expect(await recall(narrower)).toBeGreaterThanOrEqual(0.9);
+        expect(hnsw.answered[filterPath] - before[filterPath]).toBe(2 * queries.length);
+      }
+      hnsw.tune({ filterPath: "auto" });
       expect(hnsw.answered.exact).toBe(before.exact);
-      expect(hnsw.answered.graph - before.graph).toBe(3 * queries.length);
     });
 
-    it("answers a very selective filter exactly, by scanning", async () => {
+    it("chooses by estimated cost: the exact scan for a selective filter, over-fetching for a broad one", async () => {
       const before = { ...hnsw.answered };
-      const filter = { genresAny: ["Rare"] };
+      const rare = { genresAny: ["Rare"] };
       for (const q of queries) {
-        const got = await hnsw.query(q, { k: 10, filter });
-        const want = await exact.query(q, { k: 10, filter });
+        const got = await hnsw.query(q, { k: 10, filter: rare });
+        const want = await exact.query(q, { k: 10, filter: rare });
         expect(got.map((r) => r.item.id)).toEqual(want.map((r) => r.item.id));
         // MemoryIndex sums in float32 lanes, HnswIndex in float64: the last bits may differ.
         got.forEach((r, i) => expect(r.score).toBeCloseTo(want[i].score, 4));
       }
       expect(hnsw.answered.exact - before.exact).toBe(queries.length);
+      expect(await recall({ genresNone: ["Rare"] })).toBeGreaterThanOrEqual(0.95);
+      expect(hnsw.answered.overfetch - before.overfetch).toBe(queries.length);
     });
 
     it("serves onboarded items at once and never returns deleted ones, without a rebuild", async () => {
-      const index = HnswIndex.fromArrays(items, matrix, 16, options);
+      const index = HnswIndex.fromArrays(items, matrix, 16);
       const q = queries[0];
       const top = await index.query(q, { k: 10 });
       const newcomer = { id: "new", title: "Newcomer", genres: ["Tenth"], tags: [], vector: q.map((x) => 3 * x) };
@@ -123,6 +132,7 @@ describe("HnswIndex", () => {
       expect(await index.count()).toBe(items.length - 5 + 1);
       expect((await index.query(q, { k: 1 }))[0].item.id).toBe("newer");
       expect(index.answered.exact).toBe(0);
+      expect(index.answered.callback).toBe(0);
     });
   });
 });
