@@ -3,6 +3,7 @@ import { useWorkerThreads } from "../numeric/kernel-pool.node.ts";
 import { serveCommand } from "../entry/node.ts";
 import { evalCommand } from "./eval.node.ts";
 import { exportCommand } from "./export.node.ts";
+import { importCommand } from "./import.node.ts";
 import { evalColdCommand } from "./eval-cold.node.ts";
 import { enrichCommand } from "./enrich.node.ts";
 import { evalRatingCommand } from "./eval-rating.node.ts";
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   tune: { run: tuneCommand, summary: "choose hyper-parameters by grid search on a validation split carved from train" },
   export: { run: exportCommand, summary: "write the model and catalog the Cloudflare Worker serves" },
   recommend: { run: recommendCommand, summary: "print recommendations for a user from a saved model" },
+  import: { run: importCommand, summary: "save factors trained elsewhere (Spark ALS Parquet, .npy) as a model to serve" },
 };
 
 const FITTING = new Set(["eval", "train", "tune", "serve", "export"]);
