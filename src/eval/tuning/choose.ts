@@ -15,7 +15,7 @@ import { CostBook, ETA, FIRST_RUNG_RECENCIES, type Plan, PROBE_FLOORS, PROBE_TAU
 import { blendRecipe, fixedRecipe, type ModelChoice, type Recipe } from "./recipe.ts";
 import { AUTO_MODELS, dataShape, type ModelSpace, SPACES, sampleConfigs } from "./space.ts";
 
-export const DEFAULT_TUNE_BUDGET_SECONDS = 60;
+export const DEFAULT_TUNE_BUDGET_SECONDS = 90;
 /** The recency grid the winner's closer look moves on: tau in positions (0 = off), and the floor old events keep. */
 export const RECENCY_TAUS = [0, 1, 2, 3, 5, 10, 20, 50] as const;
 export const RECENCY_FLOORS = [0.02, 0.05, 0.1, 0.2] as const;
