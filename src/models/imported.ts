@@ -127,8 +127,9 @@ function checkTable(t: FactorTable, kind: "item" | "user"): void {
     if (seen.has(id)) throw new InputError(`${t.source}: ${kind} id ${id} appears twice`);
     seen.add(id);
   }
-  const bad = t.vectors.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new InputError(`${t.source}: ${kind} ${t.ids[Math.floor(bad / t.dimension)]} has a non-finite factor (${t.vectors[bad]})`);
+  for (let k = 0; k < t.vectors.length; k++) {
+    if (!Number.isFinite(t.vectors[k])) throw new InputError(`${t.source}: ${kind} ${t.ids[Math.floor(k / t.dimension)]} has a non-finite factor (${t.vectors[k]})`);
+  }
 }
 
 /** The first entry of each id, in file order (an items file may repeat an id; the catalog keeps one). */
@@ -140,13 +141,12 @@ function dedupe(catalog: readonly Item[]): Item[] {
 /** `data` re-indexed to the model's user and item order, entry ages carried along. */
 function remap(data: Interactions, userIndex: Map<string, number>, itemIndex: Map<string, number>, rows: number, cols: number): { seen: Csr; ages: Int32Array } {
   const m = data.matrix;
+  const colOf = Int32Array.from(data.items.toArray(), (id) => itemIndex.get(id)!);
   const r = new Int32Array(m.indices.length);
   const c = new Int32Array(m.indices.length);
   for (let u = 0; u < m.rows; u++) {
-    for (let p = m.indptr[u]; p < m.indptr[u + 1]; p++) {
-      r[p] = userIndex.get(data.users.id(u))!;
-      c[p] = itemIndex.get(data.items.id(m.indices[p]))!;
-    }
+    r.fill(userIndex.get(data.users.id(u))!, m.indptr[u], m.indptr[u + 1]);
+    for (let p = m.indptr[u]; p < m.indptr[u + 1]; p++) c[p] = colOf[m.indices[p]];
   }
   const { csr, source } = csrWithSource(rows, cols, r, c, m.values);
   const ages = data.ages ?? new Int32Array(m.indices.length);
