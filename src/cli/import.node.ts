@@ -22,7 +22,8 @@ export const IMPORT_USAGE = `usage: recagent import (--parquet PATH | --npy FILE
   --items FILE         the catalog (as for train): every factor id must be in it
   --interactions FILE  histories (as for train): excluded from known users' lists; users without imported
                        vectors are folded in from them
-  --reg R              L2 penalty of the fold-in (default ${alsSpec.params.reg.default}, as our ALS)
+  --reg R              L2 penalty of the fold-in (default ${alsSpec.params.reg.default}, as our ALS; Spark multiplies its regParam by
+                       each user's interaction count, so regParam x a typical history length matches it)
   --alpha A            confidence of an interaction, c = 1 + A * value (default ${alsSpec.params.alpha.default}, as our ALS;
                        Spark's alpha has this same meaning)`;
 
