@@ -14,8 +14,8 @@ export const ServiceConfig = z
     model: z.string().default("auto"),
     /** Choose the model's parameters, value weighting and recency weighting on validation carved from the data. */
     tune: z.boolean().default(true),
-    /** Seconds the build's tuning may take (the tuner's own estimate). */
-    tuneBudget: z.coerce.number().positive().max(86_400).default(60),
+    /** Seconds the build's tuning may take (the tuner's own estimate); absent: the tuner's default. */
+    tuneBudget: z.coerce.number().positive().max(86_400).optional(),
     /** With tune false: parameters that override the model's defaults. */
     params: z.record(z.string(), z.number()).default({}),
     /** Where build outputs (trained model, LanceDB table, logs) go; gitignored. */

@@ -60,7 +60,7 @@ describe("Node service on the bundled data", () => {
     expect(() => serviceConfig(["--port", "http"], {})).toThrow(InputError);
     expect(() => serviceConfig(["--port", "http"], {})).toThrow(/port/);
     expect(() => serviceConfig(["--nope"], {})).toThrow(/Unknown option '--nope'/);
-    expect(serviceConfig([], { PORT: "9000", HOST: "0.0.0.0" })).toMatchObject({ port: 9000, host: "0.0.0.0", dataset: "ml-latest-small", model: "auto", tune: true, tuneBudget: 60 });
+    expect(serviceConfig([], { PORT: "9000", HOST: "0.0.0.0" })).toMatchObject({ port: 9000, host: "0.0.0.0", dataset: "ml-latest-small", model: "auto", tune: true });
     expect(serviceConfig(["--model", "ease", "--no-tune"], {})).toMatchObject({ model: "ease", tune: false });
     expect(serviceConfig(["--tune-budget", "5"], {})).toMatchObject({ tune: true, tuneBudget: 5 });
     expect(() => serviceConfig(["--tune-budget", "soon"], {})).toThrow(/tuneBudget/);

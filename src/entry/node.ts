@@ -18,6 +18,7 @@ import { createLlmClient } from "../llm/openai-client.ts";
 import { MirroredIndex } from "../index/mirrored.ts";
 import { queryMirrorFor } from "../index/query-mirror.node.ts";
 import type { VectorIndex } from "../index/types.ts";
+import { DEFAULT_TUNE_BUDGET_SECONDS } from "../eval/tuning/choose.ts";
 import { type Artifacts, ensureArtifacts } from "./artifacts.node.ts";
 import { startCluster } from "./cluster.node.ts";
 import { drainingClose } from "./drain.node.ts";
@@ -29,7 +30,7 @@ export const SERVE_USAGE = `usage: recagent serve [--dataset NAME|DIR | --intera
   Trains the model and builds the LanceDB table on first start (kept in --artifacts), then serves HTTP
   from --workers processes (default: one per core; 1 serves from a single process).
   The build first chooses on validation carved from the data (each user's last 20% of rows), within
-  --tune-budget seconds (default 60): with --model auto (the default) the model or a blend of two, with a
+  --tune-budget seconds (default ${DEFAULT_TUNE_BUDGET_SECONDS}): with --model auto (the default) the model or a blend of two, with a
   named model its parameters; and the value and recency weighting. --no-tune trains the named model's defaults
   (or the config file's "params"). The choice and its report (tuning-report.json) are kept in the build.
   Environment: HOST, PORT, WORKERS, RECAGENT_API_KEY (enables writes), RECAGENT_READ_KEY (guards reads), LOG_LEVEL (default info).`;
