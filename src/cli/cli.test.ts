@@ -146,6 +146,22 @@ describe("recagent train and recommend", () => {
     const noDir = await run("recommend", "--model-dir", join(dir, "nothing"), "--user", "u1");
     expect(noDir.err).toMatch(/model\.json: missing/);
   });
+
+  it("scores a known user with the recency weighting the model was trained with", async () => {
+    // Ten users watch a1..a3, ten others b1..b3; "me" watched a1 and a2, then b1 last.
+    const lines = ["user\titem\tvalue\ttimestamp"];
+    for (let u = 0; u < 20; u++) for (const [t, item] of (u < 10 ? ["a1", "a2", "a3"] : ["b1", "b2", "b3"]).entries()) lines.push(`u${u}\t${item}\t1\t${t}`);
+    lines.push("me\ta1\t1\t1", "me\ta2\t1\t2", "me\tb1\t1\t3");
+    const data = join(dir, "clusters.tsv");
+    writeFileSync(data, `${lines.join("\n")}\n`);
+    const first = async (...recency: string[]) => {
+      const model = join(dir, `ease-${recency.join("") || "plain"}`);
+      expect((await run("train", "--interactions", data, "--model", "ease", "--no-tune", "--set", "lambda=1", ...recency, "--out", model)).code).toBe(0);
+      return JSON.parse((await run("recommend", "--model-dir", model, "--user", "me", "--k", "1", "--json")).out[0]).items[0].id;
+    };
+    expect(await first()).toBe("a3");
+    expect(["b2", "b3"]).toContain(await first("--recency", "0.3,0"));
+  });
 });
 
 describe("recagent train: tuning", () => {

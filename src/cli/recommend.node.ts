@@ -24,7 +24,9 @@ export async function recommendCommand(argv: string[], out: (line: string) => vo
     throw new InputError(`user "${userId}" is not in the model (${saved.users.length} users, e.g. ${saved.users.slice(0, 3).join(", ")})`);
   }
   const model = restoreRecommender(saved.artifact);
-  const top = recommend(model, Int32Array.of(user), k, saved.seen);
+  // Scored as the service scores a known user: the training history weighted by the saved recency setting.
+  const recency = saved.recency && saved.seenAges ? { matrix: saved.seen, ages: saved.seenAges, recency: saved.recency } : undefined;
+  const top = recommend(model, Int32Array.of(user), k, saved.seen, recency);
   const picks = Array.from(top.ids)
     .map((item, r) => ({ item, score: top.scores[r] }))
     .filter((p) => p.item >= 0)
