@@ -17,7 +17,8 @@
  *    finds matches however they lie in the space, but each candidate costs a call from C++ into JS, so it
  *    is never the cheapest here (bench:index measures all three): it is the fallback when over-fetching
  *    found fewer than k matches (a filter that keeps few of the query's neighbourhood).
- * The choice between the first two compares their estimated costs (SCAN_COSTS). Any way that finds fewer
+ * The choice between the first two compares their estimated costs (SCAN_COSTS), and a filter keeping less than
+ * minOverfetchShare goes to the exact scan whatever it costs, for recall. Any way that finds fewer
  * than k items ends in the exact scan, so "fewer than k only if fewer match" holds.
  *
  * Writes never rebuild: an upsert adds the item to the graph (or updates its vector in place), a delete marks
@@ -41,6 +42,11 @@ export interface HnswOptions {
   efSearch: number;
   /** Matches per result an over-fetch aims for: more raises filtered recall and cost. */
   overfetch: number;
+  /**
+   * Filters keeping less than this share of the items are never over-fetched but scanned: the candidates an
+   * over-fetch needs (overfetch x k / share) reach deep into the graph's list, where it is less exact.
+   */
+  minOverfetchShare: number;
   /** How filtered queries are answered: "auto" chooses by estimated cost; the others force one way (tests, benchmarks). */
   filterPath: FilterPath;
   /** Seed of the graph's level draws, so builds are reproducible. */
@@ -52,9 +58,11 @@ export type FilterPath = "auto" | "overfetch" | "exact" | "callback";
 /**
  * Chosen on clustered 64-dim vectors (npm run bench:index): M=16 with efConstruction 100 builds twice as
  * fast as 200 (100k items) for recall@10 within 0.005; efSearch 64 keeps recall@10 above 0.95 at 1M items
- * (0.97; 32 gives 0.90). An over-fetch of 3 matches per result keeps filtered recall@10 near the unfiltered one.
+ * (0.97; 32 gives 0.90). An over-fetch of 3 matches per result keeps filtered recall@10 near the unfiltered
+ * one for filters keeping 3% or more (10%: 0.953 at 1M items, 0.974 at 100k; 3%: 0.939 and 0.966), not below
+ * (1%: 0.87 and 0.93), hence minOverfetchShare.
  */
-export const HNSW_DEFAULTS: HnswOptions = { m: 16, efConstruction: 100, efSearch: 64, overfetch: 3, filterPath: "auto", seed: 100 };
+export const HNSW_DEFAULTS: HnswOptions = { m: 16, efConstruction: 100, efSearch: 64, overfetch: 3, minOverfetchShare: 0.03, filterPath: "auto", seed: 100 };
 
 /**
  * Relative costs of the filtered ways, from CPU time per query at 100k items (bench:index, filters keeping
@@ -105,7 +113,7 @@ export class HnswIndex implements VectorIndex {
   }
 
   /** Changes the query-time knobs (the graph is unaffected): for tuning and benchmarks. */
-  tune(options: Partial<Pick<HnswOptions, "efSearch" | "overfetch" | "filterPath">>): void {
+  tune(options: Partial<Pick<HnswOptions, "efSearch" | "overfetch" | "minOverfetchShare" | "filterPath">>): void {
     Object.assign(this.options, options);
   }
 
@@ -160,7 +168,8 @@ export class HnswIndex implements VectorIndex {
     const overfetched = Math.max(this.options.efSearch, Math.ceil((overfetch * k * n) / expected));
     const exactCost = n * SCAN_COSTS.row + expected * SCAN_COSTS.dot;
     const overfetchCost = overfetched * SCAN_COSTS.candidate;
-    if (filterPath === "exact" || (filterPath === "auto" && !(overfetchCost < exactCost))) return this.exactScan(vector, k, matches);
+    const scanInstead = !(overfetchCost < exactCost) || expected < this.options.minOverfetchShare * n;
+    if (filterPath === "exact" || (filterPath === "auto" && scanInstead)) return this.exactScan(vector, k, matches);
     if (filterPath !== "callback" && expected > 0) {
       const { neighbors } = this.graph.searchKnn(query, this.candidates(k, overfetched));
       const answer = this.fromGraph(vector, k, neighbors.filter((slot) => matches(slot)), "overfetch");
