@@ -15,14 +15,9 @@ export function lowRankUpdateSolve(s: number, f: number, ys: Float64Array, zs: F
   const t = new Float64Array(s);
   // K = Y^T G^{-1} Y is symmetric: one triangle of dot products.
   for (let i = 0; i < s; i++) {
-    const yi = i * f;
-    let w = 0;
-    for (let c = 0; c < f; c++) w += ys[yi + c] * x[c];
-    t[i] = d[i] * w;
+    t[i] = d[i] * dotAt(ys, i * f, x, 0, f);
     for (let j = 0; j <= i; j++) {
-      const zj = j * f;
-      let v = 0;
-      for (let c = 0; c < f; c++) v += ys[yi + c] * zs[zj + c];
+      const v = dotAt(ys, i * f, zs, j * f, f);
       k[i * s + j] = v;
       k[j * s + i] = v;
     }
@@ -38,6 +33,23 @@ export function lowRankUpdateSolve(s: number, f: number, ys: Float64Array, zs: F
     for (let c = 0; c < f; c++) x[c] -= tj * zs[zj + c];
   }
   return true;
+}
+
+/** a[ai ..] . b[bi ..] over f entries, four independent sums so the additions do not wait on each other. */
+function dotAt(a: Float64Array, ai: number, b: Float64Array, bi: number, f: number): number {
+  let v0 = 0;
+  let v1 = 0;
+  let v2 = 0;
+  let v3 = 0;
+  let c = 0;
+  for (; c + 4 <= f; c += 4) {
+    v0 += a[ai + c] * b[bi + c];
+    v1 += a[ai + c + 1] * b[bi + c + 1];
+    v2 += a[ai + c + 2] * b[bi + c + 2];
+    v3 += a[ai + c + 3] * b[bi + c + 3];
+  }
+  for (; c < f; c++) v0 += a[ai + c] * b[bi + c];
+  return v0 + v1 + v2 + v3;
 }
 
 /** Gaussian elimination with partial pivoting: b := A^{-1} b, A (n x n, row-major) destroyed. */
