@@ -197,7 +197,10 @@ function unitVectors(vectors: Map<string, Float32Array>): UnitVector[] {
   const out: UnitVector[] = [];
   for (const [id, v] of vectors) {
     const norm = Math.sqrt(dot(v, v));
-    if (norm > 0) out.push({ id, unit: v.map((x) => x / norm) });
+    if (norm === 0) continue;
+    const unit = new Float32Array(v.length);
+    for (let d = 0; d < v.length; d++) unit[d] = v[d] / norm;
+    out.push({ id, unit });
   }
   return out;
 }
