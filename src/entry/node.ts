@@ -122,8 +122,10 @@ export async function startServer(
 ): Promise<RunningServer> {
   const { artifacts, durable, catalogChanges, feedbackEvents, logs } = await state.open(config, log);
   const models = restoreServedModels(artifacts.saved, artifacts.companion);
-  // A flat scan for a catalog up to HNSW_ABOVE_ITEMS items, an HNSW graph above (query-mirror.node.ts).
-  const index = new MirroredIndex(durable, queryMirrorFor(artifacts.items, models.space.itemVectors(), models.space.factors));
+  // A flat scan for a catalog up to HNSW_ABOVE_ITEMS items, an HNSW graph above (query-mirror.node.ts), saved beside
+  // the artifacts by the first process to build it and loaded by the others; catalog changes are replayed on top.
+  const mirror = queryMirrorFor(artifacts.items, models.space.itemVectors(), models.space.factors, { graphDir: artifacts.dir, log });
+  const index = new MirroredIndex(durable, mirror);
   const observability = nodeObservability({ index, level: env.LOG_LEVEL });
   const services = await assembleServices({
     saved: artifacts.saved,

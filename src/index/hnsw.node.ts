@@ -23,12 +23,16 @@
  *
  * Writes never rebuild: an upsert adds the item to the graph (or updates its vector in place), a delete marks
  * it deleted in the graph (searches skip it) and frees its slot for the next new item.
+ *
+ * Saved graphs: fromArrays with a graphFile loads the graph saved there when it was built from the same vectors
+ * and parameters (hnsw-graph-file.node.ts checks), else builds it and saves it there for the next start.
  */
 import hnswlib from "hnswlib-node";
 import { InputError } from "../core/errors.ts";
 import type { Item } from "../core/types.ts";
 import { ItemAttributes, type RowPredicate } from "./attributes.ts";
 import { checkDimension, checkedRows, checkK, checkVector } from "./checks.ts";
+import { type GraphParameters, readSavedGraph, vectorsSha256, writeSavedGraph } from "./hnsw-graph-file.node.ts";
 import { bestIndices, copyItem } from "./results.ts";
 import { bm25, queryTerms, TAG_WEIGHT, tokenize } from "./text-search.ts";
 import type { Filter, IndexedItem, Scored, VectorIndex } from "./types.ts";
@@ -54,6 +58,12 @@ export interface HnswOptions {
 }
 
 export type FilterPath = "auto" | "overfetch" | "exact" | "callback";
+
+/** Where fromArrays keeps the graph of the vectors it is given, and where it reports what it did. */
+export interface SavedGraphOptions {
+  graphFile?: string;
+  log?: (line: string) => void;
+}
 
 /**
  * Chosen on clustered 64-dim vectors (npm run bench:index): M=16 with efConstruction 100 builds twice as
@@ -86,7 +96,7 @@ export class HnswIndex implements VectorIndex {
   readonly kind = "hnsw";
   readonly dimension: number;
   private readonly options: HnswOptions;
-  private readonly graph: hnswlib.HierarchicalNSW;
+  private graph: hnswlib.HierarchicalNSW;
   /** Slot s holds items[s] (undefined: free), its vector at vectors[s * dimension], graph label s. */
   private items: Array<Item | undefined> = [];
   private vectors: Float32Array;
@@ -99,6 +109,8 @@ export class HnswIndex implements VectorIndex {
   private scanScores: Float32Array;
   /** How queries were answered, for tests and metrics. */
   readonly answered = { graph: 0, overfetch: 0, callback: 0, exact: 0 };
+  /** Whether fromArrays built the graph or loaded a saved one. */
+  graphOrigin: "built" | "loaded" = "built";
 
   constructor(dimension: number, options: Partial<HnswOptions> = {}) {
     checkDimension(dimension);
@@ -117,13 +129,37 @@ export class HnswIndex implements VectorIndex {
     Object.assign(this.options, options);
   }
 
-  /** An index over an exported artifact: item i's vector is row i of `vectors` (row-major, n x dimension). */
-  static fromArrays(items: readonly Item[], vectors: Float32Array, dimension: number, options: Partial<HnswOptions> = {}): HnswIndex {
+  /**
+   * An index over an exported artifact: item i's vector is row i of `vectors` (row-major, n x dimension). With a
+   * graphFile, the graph saved there is loaded when it was built from these vectors and parameters, else the
+   * graph is built and saved there.
+   */
+  static fromArrays(items: readonly Item[], vectors: Float32Array, dimension: number, options: Partial<HnswOptions> & SavedGraphOptions = {}): HnswIndex {
     if (vectors.length !== items.length * dimension) {
       throw new InputError(`${items.length} items of dimension ${dimension} need ${items.length * dimension} floats, got ${vectors.length}`);
     }
-    const index = new HnswIndex(dimension, options);
-    index.put(items.map((item, i) => ({ ...item, vector: vectors.subarray(i * dimension, (i + 1) * dimension) })));
+    const { graphFile, log = () => {}, ...hnswOptions } = options;
+    const index = new HnswIndex(dimension, hnswOptions);
+    const rows = items.map((item, i) => ({ ...item, vector: vectors.subarray(i * dimension, (i + 1) * dimension) }));
+    if (graphFile === undefined) {
+      index.put(rows);
+      return index;
+    }
+    const { m, efConstruction, seed } = index.options;
+    const parameters: GraphParameters = { space: "ip", dimension, items: items.length, m, efConstruction, seed, vectorsSha256: vectorsSha256(vectors) };
+    const t0 = performance.now();
+    const saved = readSavedGraph(graphFile, parameters, log);
+    const seconds = () => ((performance.now() - t0) / 1000).toFixed(1);
+    if (saved) {
+      index.adoptGraph(saved);
+      index.put(rows, false);
+      index.graphOrigin = "loaded";
+      log(`hnsw: loaded the graph of ${items.length} items from ${graphFile} in ${seconds()} s`);
+    } else {
+      index.put(rows);
+      const written = writeSavedGraph(graphFile, index.graph, parameters, log);
+      log(`hnsw: built the graph of ${items.length} items in ${seconds()} s${written ? `, saved to ${graphFile}` : ""}`);
+    }
     return index;
   }
 
@@ -192,7 +228,8 @@ export class HnswIndex implements VectorIndex {
     return this.results(scores, opts.k, (i) => slots[i]);
   }
 
-  private put(rows: readonly IndexedItem[]): void {
+  /** Adds or updates rows; `linked` false: the graph already holds each row's vector under its slot (a loaded graph). */
+  private put(rows: readonly IndexedItem[], linked = true): void {
     const d = this.dimension;
     const checked = checkedRows(rows, d);
     this.reserve(this.items.length + checked.filter((row) => !this.slotOf.has(row.id)).length);
@@ -210,7 +247,7 @@ export class HnswIndex implements VectorIndex {
       if (changed) {
         this.vectors.set(row.vector, slot * d);
         // A new label is inserted; an existing one (live, or freed by a delete) is un-deleted and relinked.
-        this.graph.addPoint(Array.from(row.vector), slot);
+        if (linked) this.graph.addPoint(Array.from(row.vector), slot);
       }
     }
   }
@@ -221,11 +258,21 @@ export class HnswIndex implements VectorIndex {
     if (slots <= capacity) return;
     const grown = Math.max(slots, Math.ceil(capacity * 1.5));
     this.graph.resizeIndex(grown);
-    const vectors = new Float32Array(grown * this.dimension);
+    this.growArrays(grown);
+  }
+
+  /** Replaces the (empty) graph by a loaded one, whose label s is slot s; the arrays grow to its capacity. */
+  private adoptGraph(graph: hnswlib.HierarchicalNSW): void {
+    this.graph = graph;
+    this.growArrays(graph.getMaxElements());
+  }
+
+  private growArrays(capacity: number): void {
+    const vectors = new Float32Array(capacity * this.dimension);
     vectors.set(this.vectors);
     this.vectors = vectors;
-    this.scanSlots = new Int32Array(grown);
-    this.scanScores = new Float32Array(grown);
+    this.scanSlots = new Int32Array(capacity);
+    this.scanScores = new Float32Array(capacity);
   }
 
   /** How many candidates to ask the graph for: at least k and efSearch, at most every slot. */

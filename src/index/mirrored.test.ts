@@ -37,7 +37,7 @@ describe("MirroredIndex", () => {
     const catalog = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `i${i}`, title: `Item ${i}`, genres: [], tags: [] }));
     const vectors = (n: number) => Float32Array.from({ length: n * 2 }, (_, i) => (i % 7) - 3);
     expect(queryMirrorFor(catalog(HNSW_ABOVE_ITEMS), vectors(HNSW_ABOVE_ITEMS), 2).kind).toBe("memory");
-    const small = queryMirrorFor(catalog(50), vectors(50), 2, 49);
+    const small = queryMirrorFor(catalog(50), vectors(50), 2, { hnswAbove: 49 });
     expect(small).toBeInstanceOf(HnswIndex);
     expect(await small.count()).toBe(50);
     const mirror = new MirroredIndex(await lance(2), small);

@@ -3,6 +3,7 @@
  * exact flat scan for a catalog up to HNSW_ABOVE_ITEMS items, an HNSW graph above. The entry point calls
  * queryMirrorFor with the catalog; nothing above the index layer chooses.
  */
+import { join } from "node:path";
 import type { Item } from "../core/types.ts";
 import { HnswIndex } from "./hnsw.node.ts";
 import { MemoryIndex } from "./memory.ts";
@@ -22,7 +23,17 @@ export function queryMirrorKind(itemCount: number, hnswAbove = HNSW_ABOVE_ITEMS)
   return itemCount > hnswAbove ? "hnsw" : "memory";
 }
 
+export interface QueryMirrorOptions {
+  hnswAbove?: number;
+  /** Where an HNSW graph is saved and loaded from (the artifacts directory): hnsw-<items>x<dimension>.bin. */
+  graphDir?: string;
+  log?: (line: string) => void;
+}
+
 /** The query mirror of a catalog: item i's vector is row i of `vectors` (row-major, n x dimension). */
-export function queryMirrorFor(items: readonly Item[], vectors: Float32Array, dimension: number, hnswAbove = HNSW_ABOVE_ITEMS): MemoryIndex | HnswIndex {
-  return queryMirrorKind(items.length, hnswAbove) === "hnsw" ? HnswIndex.fromArrays(items, vectors, dimension) : MemoryIndex.fromArrays(items, vectors, dimension);
+export function queryMirrorFor(items: readonly Item[], vectors: Float32Array, dimension: number, options: QueryMirrorOptions = {}): MemoryIndex | HnswIndex {
+  const { hnswAbove = HNSW_ABOVE_ITEMS, graphDir, log } = options;
+  if (queryMirrorKind(items.length, hnswAbove) === "memory") return MemoryIndex.fromArrays(items, vectors, dimension);
+  const graphFile = graphDir === undefined ? undefined : join(graphDir, `hnsw-${items.length}x${dimension}.bin`);
+  return HnswIndex.fromArrays(items, vectors, dimension, { graphFile, log });
 }
