@@ -4,7 +4,7 @@
  *   {n, dim, index, build_s, p50_ms, p99_ms, recall_at_10, filtered_recall_at_10, rss_mb}
  *
  *   npm run bench:index -- [--rows 100000] [--queries 200] [--seed 1] [--index auto|hnsw|memory] [--json]
- *                          [--lancedb [--lancedb-hnsw]]
+ *                          [--lancedb [--lancedb-hnsw]] [--graph FILE]
  *
  * 1. The query mirror the Node service would use for `rows` items (--index auto: queryMirrorKind, so HNSW above
  *    HNSW_ABOVE_ITEMS, the flat scan below) over clustered 64-dim vectors, deterministic from the seed; each item
@@ -14,6 +14,8 @@
  *    against an exact brute-force answer (computed here, from the raw vectors and filter.ts's reference
  *    predicate), without and with that filter. rss_mb is the process's resident memory after the build: the
  *    index plus this bench's own copy of the vectors and items (the line "data" gives the RSS before the build).
+ *    --graph FILE: the HNSW graph is loaded from FILE when it was saved there from these vectors, else built and
+ *    saved there (as the service does beside its artifacts): run twice, build_s is the build, then the load.
  * 2. --lancedb: the earlier LanceDB study, LanceDB's flat search and its ANN indexes (IVF_FLAT, IVF_PQ; HNSW_SQ with
  *    --lancedb-hnsw) on the same vectors, and flat LanceDB vs MemoryIndex at the service's catalog size.
  * Latencies are wall clock per query, after a warm-up, on whatever else the machine is doing (the "machine" line
@@ -43,6 +45,7 @@ const { values: args } = parseArgs({
     json: { type: "boolean", default: false },
     lancedb: { type: "boolean", default: false },
     "lancedb-hnsw": { type: "boolean", default: false },
+    graph: { type: "string" },
   },
 });
 const ROWS = Number(args.rows);
@@ -326,9 +329,10 @@ async function mirrorRun({ vectors, queries }: ReturnType<typeof scaleData>): Pr
   const kind = args.index === "auto" ? queryMirrorKind(ROWS) : args.index;
   const rssBefore = process.memoryUsage().rss;
   emit({ bench: "index-mirror", step: "data", n: ROWS, dim: DIMENSION, filter: FILTER_KEEPING_A_TENTH, filter_keeps: share(keep), rss_mb: Math.round(rssBefore / 2 ** 20) });
-  const index = kind === "hnsw" ? new HnswIndex(DIMENSION) : new MemoryIndex(DIMENSION);
   const t0 = performance.now();
-  for (let start = 0; start < ROWS; start += BUILD_CHUNK) {
+  const saved = kind === "hnsw" && args.graph !== undefined ? HnswIndex.fromArrays(items, vectors, DIMENSION, { graphFile: args.graph, log: progress }) : undefined;
+  const index = saved ?? (kind === "hnsw" ? new HnswIndex(DIMENSION) : new MemoryIndex(DIMENSION));
+  for (let start = 0; !saved && start < ROWS; start += BUILD_CHUNK) {
     await index.upsert(items.slice(start, start + BUILD_CHUNK));
     const done = Math.min(ROWS, start + BUILD_CHUNK);
     const seconds = (performance.now() - t0) / 1000;
@@ -338,7 +342,7 @@ async function mirrorRun({ vectors, queries }: ReturnType<typeof scaleData>): Pr
   await index.query(rowOf(queries, 0), { k: K });
   const buildSeconds = round((performance.now() - t0) / 1000);
   const rss = Math.round(process.memoryUsage().rss / 2 ** 20);
-  emit({ bench: "index-mirror", step: "build", index: index.kind, n: ROWS, seconds: buildSeconds, rss_mb: rss });
+  emit({ bench: "index-mirror", step: "build", index: index.kind, graph: saved ? saved.graphOrigin : "built (not saved)", n: ROWS, seconds: buildSeconds, rss_mb: rss });
 
   const rowOfId = (id: string) => Number(id.slice(1));
   const truths = new Map<string, { keep?: Uint8Array; exact: Int32Array[] }>();
