@@ -119,8 +119,8 @@ describe("recagent tune --tune-budget", () => {
     expect(code).toBe(0);
     const text = out.join("\n");
     expect(text).toMatch(/^validation split: 40 users, \d+ train \/ \d+ held-out rows; \d+ trials in [\d.]+ s \(budget 1 s\)/);
-    expect(text).toMatch(/\nuserknn\s+k=\d+\s+binary\s+(off|tau \d+ floor [\d.]+)\s+0\.\d{4}\s+0\.\d{4}/);
-    expect(text).toMatch(/\nchosen: userknn\(k=\d+\), weighting binary, .* \(validation ndcg@10 0\.\d{4} on 40 users\)$/);
+    expect(text).toMatch(/\nuserknn\s+k=\d+ shrink=\d+\s+binary\s+(off|tau \d+ floor [\d.]+)\s+0\.\d{4}\s+0\.\d{4}/);
+    expect(text).toMatch(/\nchosen: userknn\(k=\d+, shrink=\d+\), weighting binary, .* \(validation ndcg@10 0\.\d{4} on 40 users\)$/);
     const mixed = await run("tune", "--train", join(dir, "train.tsv"), "--model", "auto", "--grid", "k=1,2");
     expect(mixed.code).toBe(2);
     expect(mixed.err).toMatch(/--grid and --set belong to the grid search/);
@@ -177,7 +177,7 @@ describe("recagent train: tuning", () => {
     const { code, out } = await run("train", "--interactions", interactions(), "--model", "itemknn", "--tune-budget", "1", "--out", model);
     expect(code).toBe(0);
     expect(out[0]).toMatch(/^trained itemknn on 40 users/);
-    expect(out[1]).toMatch(/^model: itemknn\(k=\d+\), weighting binary, /);
+    expect(out[1]).toMatch(/^model: itemknn\(k=\d+, shrink=\d+\), weighting binary, /);
     expect(out[2]).toMatch(/^tuning: \d+ trials in [\d.]+ s; validation ndcg@10 0\.\d{4} on 40 users; report in .*tuning-report\.json$/);
     const report = JSON.parse(readFileSync(join(model, "tuning-report.json"), "utf8"));
     expect(report.chosen.recipe.model).toBe("itemknn");

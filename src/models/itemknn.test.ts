@@ -79,3 +79,25 @@ describe("itemknn", () => {
     }
   });
 });
+
+describe("itemknn shrinkage", () => {
+  it("divides co-counts by |i||j| + shrink, so pairs few users share lose more; 0 is the plain cosine", async () => {
+    // a and b share 4 users; c and d share 1 (each seen by that one user only, a perfect but thin cosine).
+    const rows: InteractionRow[] = [];
+    for (let u = 0; u < 4; u++) for (const item of ["a", "b"]) rows.push({ user: `u${u}`, item, value: 1, timestamp: u });
+    rows.push({ user: "u9", item: "c", value: 1, timestamp: 9 }, { user: "u9", item: "d", value: 1, timestamp: 9 });
+    const data = Interactions.fromRows(rows);
+    const similarity = async (shrink: number, x: string, y: string) => {
+      const model = itemKnnSpec.create({ k: 5, shrink });
+      await model.fit(data);
+      const out = new Float32Array(model.itemCount);
+      model.scoreSimilar(data.items.get(x)!, out);
+      return out[data.items.get(y)!];
+    };
+    expect(await similarity(0, "a", "b")).toBeCloseTo(1, 5);
+    expect(await similarity(0, "c", "d")).toBeCloseTo(1, 5);
+    // 4 / (2 * 2 + 2) and 1 / (1 * 1 + 2).
+    expect(await similarity(2, "a", "b")).toBeCloseTo(4 / 6, 5);
+    expect(await similarity(2, "c", "d")).toBeCloseTo(1 / 3, 5);
+  });
+});

@@ -32,7 +32,7 @@ export class ItemKnn implements Recommender {
 
   async fit(data: Interactions): Promise<void> {
     this.history = binarise(data.matrix);
-    this.neighbours = cosineNeighbours(new CosineIndex(transpose(this.history)), this.params.k + 1);
+    this.neighbours = cosineNeighbours(new CosineIndex(transpose(this.history), this.params.shrink ?? 0), this.params.k + 1);
   }
 
   scoreUsers(users: Int32Array, out: Float32Array): void {
@@ -83,6 +83,7 @@ export const itemKnnSpec: ModelSpec<ItemKnn> = {
     // k=10 .1130, 15 .1190, 20 .1183, 30 .1161, 40 .1154, 50 .1149, 100 .1105, 200 .1090, 400 .1085.
     // reference_p1.py's default is 100 (`--set k=100` reproduces it).
     k: { default: 15, min: 1, max: 100_000, integer: true, help: "neighbours kept per item (the reference keeps k + 1, ties kept)" },
+    shrink: { default: 0, min: 0, max: 1e6, help: "similarity = co-count / (|i||j| + shrink): distrusts pairs few users share (0: plain cosine)" },
   },
   create: (params) => new ItemKnn(params),
   restore: ItemKnn.restore,

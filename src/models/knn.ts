@@ -30,8 +30,14 @@ export class CosineIndex {
   private query = 0;
   private readonly result: SparseRow;
 
-  /** `rows` must be binary (see binarise). */
-  constructor(readonly rows: Csr) {
+  /**
+   * `rows` must be binary (see binarise). `shrink` > 0 divides by |a||b| + shrink instead of |a||b|, pulling
+   * similarities that rest on few shared features towards zero (0 gives the reference's plain cosine).
+   */
+  constructor(
+    readonly rows: Csr,
+    private readonly shrink = 0,
+  ) {
     this.byFeature = transpose(rows);
     this.norms = new Float32Array(rows.rows);
     for (let r = 0; r < rows.rows; r++) this.norms[r] = Math.fround(Math.fround(Math.sqrt(rows.indptr[r + 1] - rows.indptr[r])) + NORM_EPSILON);
@@ -75,7 +81,8 @@ export class CosineIndex {
     const norm = Math.fround(Math.fround(Math.sqrt(squares)) + NORM_EPSILON);
     for (let t = 0; t < out.count; t++) {
       const e = out.ids[t];
-      out.values[t] = Math.fround(this.dots[e] / Math.fround(norm * this.norms[e]));
+      const denominator = Math.fround(norm * this.norms[e]);
+      out.values[t] = Math.fround(this.dots[e] / (this.shrink === 0 ? denominator : denominator + this.shrink));
     }
     return out;
   }

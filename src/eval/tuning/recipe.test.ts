@@ -12,7 +12,7 @@ describe("recipes", () => {
   });
 
   it("builds the model it names, unfitted, and a blend of two that fits, scores and restores", async () => {
-    expect(buildRecipe(fixedRecipe("itemknn", { k: 2 })).params).toEqual({ k: 2 });
+    expect(buildRecipe(fixedRecipe("itemknn", { k: 2 })).params).toEqual({ k: 2, shrink: 0 });
     const recipe = blendRecipe([{ model: "ease", params: { lambda: 1 } }, { model: "itemknn", params: { k: 2 } }], 0.7, "binary", { tau: 5, floor: 0.1 });
     const model = buildRecipe(recipe);
     expect(model).toBeInstanceOf(Blend);

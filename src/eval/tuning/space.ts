@@ -95,7 +95,7 @@ const ease: ModelSpace = {
   },
 };
 
-const knnDims = { k: { log: [5, 500], integer: true } } as const;
+const knnDims = { k: { log: [5, 500], integer: true }, shrink: { values: [0, 10, 30, 100] } } as const;
 
 const itemknn: ModelSpace = {
   dims: knnDims,
