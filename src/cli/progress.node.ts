@@ -30,3 +30,24 @@ export function progressBar(label: string, enabled: boolean): Progress {
     },
   };
 }
+
+/** Progress callbacks for a training run (trainModel): tuning, in estimated seconds, until the fit reports; then the fit. */
+export function trainingProgress(model: string, tune: boolean): {
+  onTuneProgress: (done: number, total: number) => void;
+  onFitProgress: (done: number, total: number) => void;
+  stop(): void;
+} {
+  const tuneBar = progressBar(`tune ${model} (est. s)`, tune);
+  const fitBar = progressBar(`fit ${model}`, true);
+  return {
+    onTuneProgress: (done, total) => tuneBar.update(Math.round(done), Math.round(total)),
+    onFitProgress: (done, total) => {
+      tuneBar.stop();
+      fitBar.update(done, total);
+    },
+    stop: () => {
+      tuneBar.stop();
+      fitBar.stop();
+    },
+  };
+}

@@ -8,7 +8,7 @@ import { describeTuning, savedModelOf, trainModel } from "../eval/tuning/train-m
 import { RECOMMENDERS, recommenderSpec } from "../models/registry.ts";
 import { parseBudget, parseCommand, parseRecency, parseSets, parseWeight, required } from "./args.node.ts";
 import { writeModelDir } from "./model-dir.node.ts";
-import { progressBar } from "./progress.node.ts";
+import { trainingProgress } from "./progress.node.ts";
 
 export const TUNING_REPORT = "tuning-report.json";
 
@@ -48,8 +48,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void):
   if (Boolean(args.dataset) === Boolean(args.interactions)) throw new InputError(`give exactly one of --dataset or --interactions\n\n${TRAIN_USAGE}`);
   const dataset = args.dataset ? loadDataset(args.dataset) : loadInteractionFiles(args.interactions!, args.items);
 
-  const tuneBar = progressBar("tune (est. s)", tune);
-  const fitBar = progressBar(`fit ${name}`, true);
+  const { stop, ...progress } = trainingProgress(name, tune);
   const { recipe, tuning, data, model, fitSeconds: seconds } = await trainModel(dataset.rows, {
     model: name,
     tune,
@@ -57,14 +56,9 @@ export async function trainCommand(argv: string[], out: (line: string) => void):
     weighting: weight,
     overrides: parseSets(args.set, name, [name]),
     recency: parseRecency(args.recency),
-    onTuneProgress: (done, total) => tuneBar.update(Math.round(done), Math.round(total)),
-    onFitProgress: (done, total) => {
-      tuneBar.stop();
-      fitBar.update(done, total);
-    },
+    ...progress,
   });
-  tuneBar.stop();
-  fitBar.stop();
+  stop();
   writeModelDir(outDir, savedModelOf(model, data, recipe.recency), data.items.toArray().map((id) => dataset.catalog.get(id)));
   if (tuning) writeFileSync(join(outDir, TUNING_REPORT), `${JSON.stringify(tuning, null, 1)}\n`);
   out(`trained ${recipe.model} on ${data.userCount} users x ${data.itemCount} items (${dataset.rows.length} rows) in ${seconds.toFixed(2)} s; saved to ${outDir}`);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { progressBar } from "../cli/progress.node.ts";
+import { progressBar, trainingProgress } from "../cli/progress.node.ts";
 import { readModelDir, writeModelDir } from "../cli/model-dir.node.ts";
 import { AppError, InputError } from "../core/errors.ts";
 import type { ServiceConfig } from "../core/config.ts";
@@ -100,21 +100,9 @@ export async function ensureArtifacts(config: ServiceConfig, log: (line: string)
 
   log(`loading ${wanted.source}`);
   const dataset = config.interactions ? loadInteractionFiles(config.interactions, config.items) : loadDataset(config.dataset);
-  const tuneBar = progressBar(`tune ${config.model} (est. s)`, config.tune);
-  const fitBar = progressBar(`train ${config.model}`, true);
-  const trained = await trainModel(dataset.rows, {
-    model: config.model,
-    tune: config.tune,
-    budgetSeconds: config.tuneBudget,
-    overrides: config.params,
-    onTuneProgress: (done, total) => tuneBar.update(Math.round(done), Math.round(total)),
-    onFitProgress: (done, total) => {
-      tuneBar.stop();
-      fitBar.update(done, total);
-    },
-  });
-  tuneBar.stop();
-  fitBar.stop();
+  const { stop, ...progress } = trainingProgress(config.model, config.tune);
+  const trained = await trainModel(dataset.rows, { model: config.model, tune: config.tune, budgetSeconds: config.tuneBudget, overrides: config.params, ...progress });
+  stop();
   const { data, model, recipe, tuning } = trained;
   const chosen = describeRecipe(recipe);
   log(`trained ${chosen} on ${data.userCount} users x ${data.itemCount} items in ${trained.fitSeconds.toFixed(1)} s`);
