@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "./main.node.ts";
+import { runCli as run } from "./run-cli.fixture.ts";
 
 const splitDir = new URL("../../data/splits/ml-latest-small/", import.meta.url).pathname;
 const bin = new URL("../../bin/recagent.js", import.meta.url).pathname;
@@ -20,20 +20,6 @@ beforeAll(() => {
   writeFileSync(join(dir, "bad.tsv"), "1\t10\t4.0\t100\n1\t11\tfour\t101\n");
 });
 
-async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
-  const out: string[] = [];
-  let err = "";
-  const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(argv, (line) => out.push(line));
-    return { code, out, err };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -7,7 +7,7 @@ import { encodeNpy } from "../data/npy.fixture.ts";
 import { writeSparkAlsModel } from "../data/parquet-factors.fixture.node.ts";
 import { createApp } from "../http/app.ts";
 import { ContentMap } from "../models/content-map.ts";
-import { main } from "./main.node.ts";
+import { runCli as run } from "./run-cli.fixture.ts";
 import { readModelDir } from "./model-dir.node.ts";
 
 /**
@@ -44,19 +44,6 @@ beforeAll(() => {
   writeFileSync(at("users.ids"), Object.keys(USERS).join("\n"));
 });
 
-async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
-  const out: string[] = [];
-  let err = "";
-  const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv, (line) => out.push(line)), out, err };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mulberry32, normalSampler } from "../numeric/random.ts";
 import { HNSW_DEFAULTS, HnswIndex, type HnswOptions } from "./hnsw.node.ts";
-import { arbitraryCatalog, arbitraryQuery, naiveQuery, PROPERTY_DIMENSION } from "./index.arbitraries.ts";
+import { applySteps, arbitraryQuery, arbitraryStep, naiveQuery, PROPERTY_DIMENSION } from "./index.arbitraries.ts";
 import { describeVectorIndexContract } from "./index.contract.ts";
 import { MemoryIndex } from "./memory.ts";
 import type { Filter, IndexedItem, Scored } from "./types.ts";
@@ -40,23 +40,10 @@ function recallAt10(got: Scored[], exact: Scored[]): number {
 describe("HnswIndex", () => {
   for (const [label, options] of FILTER_PATHS) {
     it(`stays exact on small catalogs through upserts and deletes (${label})`, async () => {
-      const step = fc.oneof(
-        arbitraryCatalog.map((rows) => ({ upsert: rows })),
-        fc.array(fc.constantFrom("a", "b", "B", "a'b", "é", "映画"), { maxLength: 4 }).map((ids) => ({ delete: ids })),
-      );
       await fc.assert(
-        fc.asyncProperty(fc.array(step, { maxLength: 8 }), fc.array(arbitraryQuery, { minLength: 1, maxLength: 3 }), async (steps, queries) => {
+        fc.asyncProperty(fc.array(arbitraryStep, { maxLength: 8 }), fc.array(arbitraryQuery, { minLength: 1, maxLength: 3 }), async (steps, queries) => {
           const index = new HnswIndex(PROPERTY_DIMENSION, options);
-          const model = new Map<string, IndexedItem>();
-          for (const s of steps) {
-            if ("upsert" in s) {
-              await index.upsert(s.upsert);
-              for (const row of s.upsert) model.set(row.id, row);
-            } else {
-              await index.delete(s.delete);
-              for (const id of s.delete) model.delete(id);
-            }
-          }
+          const model = await applySteps(index, steps);
           expect(await index.count()).toBe(model.size);
           for (const q of queries) expect(pairs(await index.query(q.vector, q))).toEqual(naiveQuery([...model.values()], q));
           for (const [id, row] of model) expect((await index.get(id))?.vector).toEqual(row.vector);

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { compareIds } from "./order.ts";
-import type { Filter, IndexedItem } from "./types.ts";
+import type { Filter, IndexedItem, VectorIndex } from "./types.ts";
 
 export const PROPERTY_DIMENSION = 3;
 
@@ -52,6 +52,29 @@ function naiveMatches(item: IndexedItem, f: Filter): boolean {
 }
 
 /** Filter, score every item, sort everything, cut at k: [id, score] pairs. */
+/** A write to an index: rows to upsert, or ids to delete (some unknown). */
+export type IndexStep = { upsert: IndexedItem[] } | { delete: string[] };
+
+export const arbitraryStep: fc.Arbitrary<IndexStep> = fc.oneof(
+  arbitraryCatalog.map((rows) => ({ upsert: rows })),
+  fc.array(fc.constantFrom("a", "b", "B", "a'b", "é", "映画"), { maxLength: 4 }).map((ids) => ({ delete: ids })),
+);
+
+/** Applies the steps to `index` and returns what it should then hold, by id (the naive model of it). */
+export async function applySteps(index: VectorIndex, steps: readonly IndexStep[]): Promise<Map<string, IndexedItem>> {
+  const model = new Map<string, IndexedItem>();
+  for (const s of steps) {
+    if ("upsert" in s) {
+      await index.upsert(s.upsert);
+      for (const row of s.upsert) model.set(row.id, row);
+    } else {
+      await index.delete(s.delete);
+      for (const id of s.delete) model.delete(id);
+    }
+  }
+  return model;
+}
+
 export function naiveQuery(items: readonly IndexedItem[], query: { vector: Float32Array; k: number; filter?: Filter }): Array<[string, number]> {
   return items
     .filter((item) => naiveMatches(item, query.filter ?? {}))

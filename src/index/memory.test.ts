@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { arbitraryCatalog, arbitraryQuery, naiveQuery, PROPERTY_DIMENSION } from "./index.arbitraries.ts";
+import { applySteps, arbitraryCatalog, arbitraryQuery, arbitraryStep, naiveQuery, PROPERTY_DIMENSION } from "./index.arbitraries.ts";
 import { describeVectorIndexContract } from "./index.contract.ts";
 import { MemoryIndex } from "./memory.ts";
-import type { IndexedItem, Scored } from "./types.ts";
+import type { Scored } from "./types.ts";
 
 describeVectorIndexContract("MemoryIndex", async (dimension) => new MemoryIndex(dimension));
 
@@ -22,23 +22,10 @@ describe("MemoryIndex", () => {
   });
 
   it("stays exact through interleaved upserts and deletes (no holes, no stale rows)", async () => {
-    const step = fc.oneof(
-      arbitraryCatalog.map((rows) => ({ upsert: rows })),
-      fc.array(fc.constantFrom("a", "b", "B", "a'b", "é", "映画"), { maxLength: 4 }).map((ids) => ({ delete: ids })),
-    );
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { maxLength: 8 }), arbitraryQuery, async (steps, q) => {
+      fc.asyncProperty(fc.array(arbitraryStep, { maxLength: 8 }), arbitraryQuery, async (steps, q) => {
         const index = new MemoryIndex(PROPERTY_DIMENSION);
-        const model = new Map<string, IndexedItem>();
-        for (const s of steps) {
-          if ("upsert" in s) {
-            await index.upsert(s.upsert);
-            for (const row of s.upsert) model.set(row.id, row);
-          } else {
-            await index.delete(s.delete);
-            for (const id of s.delete) model.delete(id);
-          }
-        }
+        const model = await applySteps(index, steps);
         expect(await index.count()).toBe(model.size);
         expect(pairs(await index.query(q.vector, { ...q, k: 20 }))).toEqual(naiveQuery([...model.values()], { ...q, k: 20 }));
         for (const [id, row] of model) expect((await index.get(id))?.vector).toEqual(row.vector);
