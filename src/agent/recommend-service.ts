@@ -14,7 +14,7 @@ import { type LlmClient, type LlmUsage, NO_USAGE } from "../llm/types.ts";
 import { type ListwiseOptions, listwiseRerank } from "../ranking/llm-listwise.ts";
 import { mmr } from "../ranking/mmr.ts";
 import type { Candidate, HistoryItem, Served } from "../ranking/types.ts";
-import { dot } from "../numeric/vectors.ts";
+import { dot, unitRows } from "../numeric/vectors.ts";
 
 export interface RecommendRequest {
   userId?: string;
@@ -196,11 +196,8 @@ interface UnitVector {
 function unitVectors(vectors: Map<string, Float32Array>): UnitVector[] {
   const out: UnitVector[] = [];
   for (const [id, v] of vectors) {
-    const norm = Math.sqrt(dot(v, v));
-    if (norm === 0) continue;
-    const unit = new Float32Array(v.length);
-    for (let d = 0; d < v.length; d++) unit[d] = v[d] / norm;
-    out.push({ id, unit });
+    // A zero vector (no signal) would only give cosines of 0, which never become reasons.
+    if (dot(v, v) > 0) out.push({ id, unit: unitRows(v, v.length) });
   }
   return out;
 }

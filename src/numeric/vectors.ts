@@ -43,3 +43,14 @@ export function finiteMeanAndSd(x: Float32Array): [number, number] {
   const mean = sum / n;
   return [mean, Math.sqrt(Math.max(squares / n - mean * mean, 0))];
 }
+
+/** Each f-long row scaled to unit length; zero rows stay zero (similar to nothing). */
+export function unitRows(vectors: Float32Array, f: number): Float32Array {
+  const out = new Float32Array(vectors.length);
+  for (let r = 0; r < vectors.length / f; r++) {
+    const row = vectors.subarray(r * f, (r + 1) * f);
+    const norm = Math.sqrt(dot(row, row));
+    if (norm > 0) for (let d = 0; d < f; d++) out[r * f + d] = row[d] / norm;
+  }
+  return out;
+}

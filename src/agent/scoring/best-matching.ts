@@ -1,3 +1,5 @@
+import { compareIds } from "../../index/order.ts";
+import type { Scored } from "../../index/types.ts";
 import { topK } from "../../numeric/topk.ts";
 
 /**
@@ -20,4 +22,10 @@ export function bestMatching(scores: Float32Array, k: number, accept: (position:
     if (out.length === k || look === n) return out;
     look = Math.min(n, look * 4);
   }
+}
+
+/** Trained items' best (already best first) with onboarded candidates: the k best of both, ties to the smaller id. */
+export function mergeBest(trained: Scored[], onboarded: Scored[], k: number): Scored[] {
+  if (onboarded.length === 0) return trained;
+  return [...trained, ...onboarded].sort((a, b) => b.score - a.score || compareIds(a.item.id, b.item.id)).slice(0, k);
 }

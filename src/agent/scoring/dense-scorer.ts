@@ -5,7 +5,7 @@ import { dot } from "../../numeric/vectors.ts";
 import type { Filter, Scored } from "../../index/types.ts";
 import type { FactorRecommender, Recommender } from "../../models/recommender.ts";
 import type { ItemStore } from "../item-store.ts";
-import { bestMatching } from "./best-matching.ts";
+import { bestMatching, mergeBest } from "./best-matching.ts";
 import { ScoreCalibration } from "./calibration.ts";
 import type { CandidateScorer } from "./types.ts";
 
@@ -38,9 +38,7 @@ export class DenseScorer implements CandidateScorer {
       const item = this.catalog.get(this.itemIds[i]);
       return item !== undefined && matches(item);
     }).map((i) => ({ item: copyItem(this.catalog.get(this.itemIds[i])!), score: this.scores[i] }));
-    const onboarded = this.onboardedCandidates(history, matches);
-    if (onboarded.length === 0) return trained;
-    return [...trained, ...onboarded].sort((a, b) => b.score - a.score || (a.item.id < b.item.id ? -1 : 1)).slice(0, k);
+    return mergeBest(trained, this.onboardedCandidates(history, matches), k);
   }
 
   private onboardedCandidates(history: readonly ItemWeight[], matches: (item: Item) => boolean): Scored[] {

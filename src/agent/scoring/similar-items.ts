@@ -3,9 +3,9 @@ import { copyItem } from "../../index/results.ts";
 import type { Scored } from "../../index/types.ts";
 import type { FactorRecommender } from "../../models/recommender.ts";
 import { createFactorScorer, type FactorScorer } from "../../numeric/factor-scorer.ts";
-import { dot } from "../../numeric/vectors.ts";
+import { dot, unitRows } from "../../numeric/vectors.ts";
 import type { ItemStore } from "../item-store.ts";
-import { bestMatching } from "./best-matching.ts";
+import { bestMatching, mergeBest } from "./best-matching.ts";
 
 /**
  * Items like a given one: cosine similarity in the item space, trained and onboarded items alike. A raw dot
@@ -44,8 +44,7 @@ export class SimilarItems {
       const norm = Math.sqrt(dot(vector, vector));
       if (item && norm > 0) onboarded.push({ item: copyItem(item), score: dot(query, vector) / norm });
     }
-    if (onboarded.length === 0) return trained;
-    return [...trained, ...onboarded].sort((a, b) => b.score - a.score || (a.item.id < b.item.id ? -1 : 1)).slice(0, k);
+    return mergeBest(trained, onboarded, k);
   }
 
   private unitVectorOf(itemId: string): Float32Array | undefined {
@@ -54,15 +53,4 @@ export class SimilarItems {
     const vector = this.catalog.onboardedVector(itemId);
     return vector && unitRows(vector, this.f);
   }
-}
-
-/** Each row scaled to unit length; zero rows stay zero (similar to nothing). */
-function unitRows(vectors: Float32Array, f: number): Float32Array {
-  const out = new Float32Array(vectors.length);
-  for (let r = 0; r < vectors.length / f; r++) {
-    const row = vectors.subarray(r * f, (r + 1) * f);
-    const norm = Math.sqrt(dot(row, row));
-    if (norm > 0) for (let d = 0; d < f; d++) out[r * f + d] = row[d] / norm;
-  }
-  return out;
 }

@@ -36,7 +36,7 @@ const CLOCK_LIMIT = 1.5;
 const CLOCK_GRACE_SECONDS = 10;
 
 export interface TuneOptions {
-  /** Seconds the search may take, as the cost model estimates them (space.ts). Default 60. */
+  /** Seconds the search may take, as the cost model estimates them (space.ts). Default DEFAULT_TUNE_BUDGET_SECONDS. */
   budgetSeconds?: number;
   /** Models to compare; default AUTO_MODELS. One model tunes that model only. */
   models?: readonly string[];
