@@ -11,7 +11,10 @@ import asc from "assemblyscript/asc";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-const TARGETS = [{ source: "src/numeric/assembly/als.ts", module: "src/numeric/als-kernels.wasm.ts" }];
+const TARGETS = [
+  { source: "src/numeric/assembly/als.ts", module: "src/numeric/als-kernels.wasm.ts" },
+  { source: "src/numeric/assembly/dense.ts", module: "src/numeric/dense-kernels.wasm.ts" },
+];
 
 // Memory is imported and shared so that worker threads can run the same kernels on the same arrays.
 // No runtime and no aborts: the kernels allocate nothing and their callers check bounds.
