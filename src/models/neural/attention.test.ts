@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../../numeric/random.ts";
+import { CausalAttention, type Packed } from "./attention.ts";
+
+const randomMatrix = (rows: number, cols: number, next: () => number) => ({ rows, cols, data: Float32Array.from({ length: rows * cols }, () => next() * 2 - 1) });
+
+/** sum(out * r): a scalar whose gradient with respect to out is r. */
+function projected(layer: CausalAttention, input: Packed, r: Float32Array): number {
+  const out = layer.forward(input, true).x.data;
+  let s = 0;
+  for (let i = 0; i < out.length; i++) s += out[i] * r[i];
+  return s;
+}
+
+describe("CausalAttention", () => {
+  for (const heads of [1, 2]) {
+    it(`matches finite differences of its input (${heads} head${heads > 1 ? "s" : ""}, three packed sequences)`, () => {
+      const next = mulberry32(7 + heads);
+      const width = 4;
+      const offsets = Int32Array.from([0, 3, 4, 9]);
+      const input = { x: randomMatrix(9, 3 * width, next), offsets };
+      const layer = new CausalAttention(width, heads, 8);
+      const r = randomMatrix(9, width, next).data;
+      layer.forward(input, true);
+      const analytic = layer.backward({ x: { rows: 9, cols: width, data: r }, offsets }).x.data;
+      const eps = 1e-2;
+      for (let k = 0; k < input.x.data.length; k++) {
+        const keep = input.x.data[k];
+        input.x.data[k] = keep + eps;
+        const up = projected(layer, input, r);
+        input.x.data[k] = keep - eps;
+        const down = projected(layer, input, r);
+        input.x.data[k] = keep;
+        expect(analytic[k]).toBeCloseTo((up - down) / (2 * eps), 2);
+      }
+    });
+  }
+
+  it("is causal and never looks across sequences", () => {
+    const next = mulberry32(3);
+    const width = 4;
+    const offsets = Int32Array.from([0, 5, 10]);
+    const input = { x: randomMatrix(10, 3 * width, next), offsets };
+    const layer = new CausalAttention(width, 1, 8);
+    const before = layer.forward(input, false).x.data.slice();
+    // Change position 3 of the first sequence and all of the second: positions 0..2 must not move.
+    for (let c = 0; c < 3 * width; c++) input.x.data[3 * 3 * width + c] += 1;
+    for (let k = 5 * 3 * width; k < input.x.data.length; k++) input.x.data[k] += 1;
+    const after = layer.forward({ x: input.x, offsets: Int32Array.from([0, 5, 10]) }, false).x.data;
+    expect(Array.from(after.subarray(0, 3 * width))).toEqual(Array.from(before.subarray(0, 3 * width)));
+    expect(Array.from(after.subarray(3 * width, 4 * width))).not.toEqual(Array.from(before.subarray(3 * width, 4 * width)));
+  });
+
+  it("gives the last position's weights over its own sequence, summing to 1", () => {
+    const next = mulberry32(5);
+    const width = 4;
+    const layer = new CausalAttention(width, 2, 8);
+    const input = { x: randomMatrix(7, 3 * width, next), offsets: Int32Array.from([0, 4, 7]) };
+    layer.forward(input, false);
+    const w = layer.lastRowWeights(1);
+    expect(w.length).toBe(3);
+    expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(w.every((x) => x > 0)).toBe(true);
+  });
+
+  it("attends to the key that matches the query", () => {
+    // One head, width 2: keys are one-hot and large, the last query points at key 1, so position 2 looks at 1.
+    const layer = new CausalAttention(2, 1, 4);
+    const rows = [
+      [0, 0, 10, 0, 1, 0],
+      [0, 0, 0, 10, 0, 1],
+      [0, 10, 0, 0, 5, 5],
+    ];
+    layer.forward({ x: { rows: 3, cols: 6, data: Float32Array.from(rows.flat()) }, offsets: Int32Array.from([0, 3]) }, false);
+    const w = layer.lastRowWeights(0);
+    expect(w[1]).toBeGreaterThan(0.99);
+  });
+});
