@@ -24,10 +24,10 @@ export class CausalAttention implements Layer<Packed, Packed> {
   private readonly headWidth: number;
   private readonly scale: number;
   private qkv?: Matrix;
-  private offsets = new Int32Array(1);
+  private offsets: Int32Array = new Int32Array(1);
   /** Softmax weights of the last forward; segment s, head h starts at weightStart[s] + h * tri(n_s). */
   private weights = new Float32Array(0);
-  private weightStart = new Int32Array(1);
+  private weightStart: Int32Array = new Int32Array(1);
   private readonly dp: Float32Array;
 
   constructor(
