@@ -1,0 +1,3 @@
+import { describeWorkersAiClient } from "./workers-ai.suite.ts";
+
+describeWorkersAiClient("node");
