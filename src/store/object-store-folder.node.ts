@@ -42,7 +42,8 @@ export class FolderObjectStore implements ObjectStore {
     }
   }
 
-  async list(prefix: string): Promise<string[]> {
+  async list(prefix: string, opts: { startAfter?: string } = {}): Promise<string[]> {
+    const after = opts.startAfter ?? "";
     const keys: string[] = [];
     const walk = async (dir: string): Promise<void> => {
       let entries;
@@ -58,7 +59,7 @@ export class FolderObjectStore implements ObjectStore {
         if (entry.isDirectory()) await walk(path);
         else {
           const key = relative(this.root, path).split(sep).join("/");
-          if (key.startsWith(prefix)) keys.push(key);
+          if (key.startsWith(prefix) && key > after) keys.push(key);
         }
       }
     };

@@ -39,5 +39,14 @@ export function describeObjectStoreContract(name: string, fresh: () => Promise<O
       expect(await store.list("log/")).toEqual(["log/0001", "log/0010"]);
       expect(await store.list("nothing/")).toEqual([]);
     });
+
+    it("lists only the keys after startAfter", async () => {
+      const store = await fresh();
+      for (const key of ["log/0001", "log/0002", "log/0010", "other/0003"]) await store.put(key, key);
+      expect(await store.list("log/", { startAfter: "log/0001" })).toEqual(["log/0002", "log/0010"]);
+      expect(await store.list("log/", { startAfter: "log/0005" })).toEqual(["log/0010"]);
+      expect(await store.list("log/", { startAfter: "log/0010" })).toEqual([]);
+      expect(await store.list("log/", { startAfter: "a" })).toEqual(["log/0001", "log/0002", "log/0010"]);
+    });
   });
 }

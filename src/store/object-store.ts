@@ -12,7 +12,10 @@ export interface ObjectStore {
   put(key: string, body: Uint8Array | string): Promise<void>;
   /** Writes only when no object has this key yet; false when one exists (another writer won). */
   putIfAbsent(key: string, body: Uint8Array | string): Promise<boolean>;
-  /** Keys under a prefix, in byte order. */
-  list(prefix: string): Promise<string[]>;
+  /**
+   * Keys under a prefix, in byte order; with `startAfter`, only the keys after it (byte order), so a reader
+   * polling for new keys of an ordered series lists what is new, not the whole series again.
+   */
+  list(prefix: string, opts?: { startAfter?: string }): Promise<string[]>;
   delete(key: string): Promise<void>;
 }
