@@ -21,12 +21,20 @@ export interface Param {
   readonly touched?: { rows: Set<number>; width: number };
 }
 
-/** A differentiable step. forward keeps what backward needs; backward must follow the forward it belongs to. */
-export interface Layer<In = Matrix, Out = Matrix> {
+/**
+ * A differentiable step. forward keeps what backward needs; backward must follow the forward it belongs to.
+ * GradIn is what backward returns: the input's gradient, or void for inputs that have none (embedding ids).
+ */
+export interface Layer<In = Matrix, Out = Matrix, GradIn = In> {
   params(): Param[];
   forward(input: In, train: boolean): Out;
   /** Accumulates parameter gradients and returns d(loss)/d(input). */
-  backward(gradOut: Out): In;
+  backward(gradOut: Out): GradIn;
+}
+
+export function matrix(rows: number, cols: number, data: Float32Array = new Float32Array(rows * cols)): Matrix {
+  if (data.length !== rows * cols) throw new Error(`a ${rows} x ${cols} matrix needs ${rows * cols} floats, got ${data.length}`);
+  return { rows, cols, data };
 }
 
 /** Updates parameters from their gradients, then zeroes the gradients. */

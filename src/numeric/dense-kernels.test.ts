@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { createDenseKernels } from "./dense-kernels-wasm.ts";
+import { matmulReference, matmulTransAReference, matmulTransBReference } from "./dense-kernels.ts";
+import { randomMatrix, relativeError } from "./test-helpers.ts";
+
+/** A product written out as a triple sum in float64: the references' own reference. */
+function naive(a: Float32Array, b: Float32Array, m: number, k: number, n: number, at: (x: Float32Array, r: number, c: number) => number, bt: (x: Float32Array, r: number, c: number) => number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) out[i * n + j] += at(a, i, p) * bt(b, p, j);
+  return out;
+}
+
+// Shapes that hit every path of the kernel: blocks of 4 rows and 8 columns, and the tails of both.
+const SHAPES: Array<[number, number, number]> = [[1, 1, 1], [3, 5, 7], [4, 8, 8], [9, 13, 17], [64, 64, 64], [37, 64, 130]];
+
+describe("dense kernels: TypeScript references", () => {
+  it.each(SHAPES)("agree with the triple sum at %i x %i x %i", (m, k, n) => {
+    const a = randomMatrix(m, k, m + k);
+    const b = randomMatrix(k, n, k + n);
+    const out = new Float32Array(m * n);
+    matmulReference(a, b, out, m, k, n);
+    expect(relativeError(out, Float32Array.from(naive(a, b, m, k, n, (x, r, c) => x[r * k + c], (x, r, c) => x[r * n + c])))).toBeLessThan(1e-5);
+    const bt = randomMatrix(n, k, 3);
+    matmulTransBReference(a, bt, out, m, k, n);
+    expect(relativeError(out, Float32Array.from(naive(a, bt, m, k, n, (x, r, c) => x[r * k + c], (x, r, c) => x[c * k + r])))).toBeLessThan(1e-5);
+    // A^T . B with A (k x m) gives m x n
+    const at = randomMatrix(k, m, 4);
+    const bb = randomMatrix(k, n, 5);
+    matmulTransAReference(at, bb, out, k, m, n);
+    expect(relativeError(out, Float32Array.from(naive(at, bb, m, k, n, (x, r, c) => x[c * m + r], (x, r, c) => x[r * n + c])))).toBeLessThan(1e-5);
+  });
+});
+
+describe("dense kernels: WebAssembly SIMD against the TypeScript references", () => {
+  const wasm = createDenseKernels();
+  const ts = createDenseKernels("js");
+
+  it("compiles here (Node)", () => {
+    expect(wasm.label).toBe("wasm-simd");
+    expect(ts.label).toBe("typescript (requested)");
+  });
+
+  for (const accumulate of [false, true]) {
+    it.each(SHAPES)(`matmul, matmulTransB, matmulTransA agree at %i x %i x %i (accumulate ${accumulate})`, (m, k, n) => {
+      const start = randomMatrix(Math.max(m, k), n, 9);
+      const check = (run: (kern: typeof wasm, out: Float32Array) => void, size: number) => {
+        const got = start.slice(0, size);
+        const want = start.slice(0, size);
+        run(wasm, got);
+        run(ts, want);
+        expect(relativeError(got, want)).toBeLessThan(1e-5);
+      };
+      const a = randomMatrix(m, k, 1);
+      check((kern, out) => kern.matmul(a, randomMatrix(k, n, 2), out, m, k, n, accumulate), m * n);
+      check((kern, out) => kern.matmulTransB(a, randomMatrix(n, k, 3), out, m, k, n, accumulate), m * n);
+      check((kern, out) => kern.matmulTransA(a, randomMatrix(m, n, 4), out, m, k, n, accumulate), k * n);
+    });
+  }
+
+  it("grows its memory for larger products and keeps giving the same results", () => {
+    for (const size of [8, 512, 16, 700]) {
+      const a = randomMatrix(size, 64, size);
+      const b = randomMatrix(size, 64, size + 1);
+      const got = new Float32Array(size * size);
+      const want = new Float32Array(size * size);
+      wasm.matmulTransB(a, b, got, size, 64, size);
+      ts.matmulTransB(a, b, want, size, 64, size);
+      expect(relativeError(got, want)).toBeLessThan(1e-5);
+    }
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * The matrix products of the neural engine's layers (x.W forward, dY.W^T and X^T.dY backward, U.V^T for
+ * in-batch logits), behind one interface with two implementations: the plain TypeScript references below,
+ * which tests compare the WebAssembly SIMD kernels against and which run where WebAssembly cannot be compiled
+ * (workerd), and the kernels of assembly/dense.ts (dense-kernels-wasm.ts). Matrices are row-major, densely
+ * packed Float32Arrays.
+ */
+export interface DenseKernels {
+  /** Which implementation runs, for reports: "wasm-simd" or "typescript (why)". */
+  readonly label: string;
+  /** out (m x n) = A (m x k) . B (k x n); with `accumulate`, out += A . B. */
+  matmul(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, accumulate?: boolean): void;
+  /** out (m x n) = A (m x k) . B^T for B (n x k); with `accumulate`, out += A . B^T. */
+  matmulTransB(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, accumulate?: boolean): void;
+  /** out (k x n) = A^T . B for A (m x k), B (m x n); with `accumulate`, out += A^T . B. */
+  matmulTransA(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, accumulate?: boolean): void;
+}
+
+/** out = A . B, row by row as sums of B's rows (the inner loop runs along contiguous memory). */
+export function matmulReference(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, accumulate = false): void {
+  if (!accumulate) out.fill(0, 0, m * n);
+  for (let i = 0; i < m; i++) {
+    const o = i * n;
+    for (let p = 0; p < k; p++) {
+      const s = a[i * k + p];
+      if (s === 0) continue;
+      const bo = p * n;
+      for (let j = 0; j < n; j++) out[o + j] += s * b[bo + j];
+    }
+  }
+}
+
+/** out = A . B^T: each entry one dot product of a row of A with a row of B. */
+export function matmulTransBReference(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, accumulate = false): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[i * k + p] * b[j * k + p];
+      out[i * n + j] = accumulate ? out[i * n + j] + s : s;
+    }
+  }
+}
+
+/** out = A^T . B: every row i adds the outer product of A's row i and B's row i. */
+export function matmulTransAReference(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, accumulate = false): void {
+  if (!accumulate) out.fill(0, 0, k * n);
+  for (let i = 0; i < m; i++) {
+    for (let p = 0; p < k; p++) {
+      const s = a[i * k + p];
+      if (s === 0) continue;
+      const o = p * n;
+      const bo = i * n;
+      for (let j = 0; j < n; j++) out[o + j] += s * b[bo + j];
+    }
+  }
+}
+
+/** The TypeScript references as a DenseKernels; `why` says why they run instead of WebAssembly. */
+export function typeScriptDenseKernels(why: string): DenseKernels {
+  return {
+    label: `typescript (${why})`,
+    matmul: matmulReference,
+    matmulTransB: matmulTransBReference,
+    matmulTransA: matmulTransAReference,
+  };
+}
