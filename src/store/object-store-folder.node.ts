@@ -63,7 +63,9 @@ export class FolderObjectStore implements ObjectStore {
         }
       }
     };
-    await walk(this.root);
+    // Only the folder the prefix names can hold its keys: a log's prefix need not walk the LanceDB folders beside it.
+    const folder = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
+    await walk(folder ? this.pathOf(folder) : this.root);
     return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
