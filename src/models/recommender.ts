@@ -1,9 +1,29 @@
-import type { ItemWeight } from "../core/types.ts";
+import type { Item, ItemWeight } from "../core/types.ts";
 import type { Interactions } from "../data/interactions.ts";
 
 export interface FitOptions {
   /** Called as training advances; `total` is fixed for one fit (e.g. iterations or epochs). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The catalog entry of each item, in the model's item order (data.items); undefined where unknown. Models
+   * that read content (twotower) use it; the others ignore it.
+   */
+  items?: readonly (Item | undefined)[];
+  /** Models trained in epochs report each one (loss, validation metric, seconds). */
+  onEpoch?: (e: EpochReport) => void;
+}
+
+/** One training epoch of an epoch-trained model. */
+export interface EpochReport {
+  /** "validate": training on train minus a validation carve-out to choose the epoch count; "final": on all of it. */
+  phase: "validate" | "final";
+  epoch: number;
+  /** Mean training loss over the epoch's batches. */
+  loss: number;
+  /** The validation metric after this epoch (phase "validate"). */
+  validation?: number;
+  /** Wall seconds of the epoch's training steps (validation scoring excluded). */
+  seconds: number;
 }
 
 /** Hyper-parameters are plain numbers so they can come from `--set key=value` and go into a JSON header. */
@@ -47,6 +67,22 @@ export interface FactorRecommender extends Recommender {
 
 export function isFactorRecommender(m: Recommender): m is FactorRecommender {
   return typeof (m as FactorRecommender).itemVectors === "function";
+}
+
+/** What an item is known by before anyone has interacted with it. */
+export type ItemContentInput = Pick<Item, "title"> & Partial<Pick<Item, "year" | "genres" | "tags" | "text">>;
+
+/**
+ * A model that places an item in its own item space from content alone (no interactions, no id embedding):
+ * an onboarded item then competes with the trained items on the model's own scale.
+ */
+export interface ContentEncoder {
+  /** A vector of length `factors`, comparable with rows of itemVectors(). */
+  encodeContent(item: ItemContentInput): Float32Array;
+}
+
+export function isContentEncoder(m: Recommender): m is Recommender & ContentEncoder {
+  return typeof (m as Partial<ContentEncoder>).encodeContent === "function";
 }
 
 /** Explicit-feedback models (protocol P3): predict the value a user would give an item. */
