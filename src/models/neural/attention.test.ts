@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "../../numeric/random.ts";
+import { createAttentionKernels } from "../../numeric/attention-kernels-wasm.ts";
 import { CausalAttention, type Packed } from "./attention.ts";
+import { gradCheck } from "./grad-check.ts";
 
 const randomMatrix = (rows: number, cols: number, next: () => number) => ({ rows, cols, data: Float32Array.from({ length: rows * cols }, () => next() * 2 - 1) });
 
@@ -13,27 +15,25 @@ function projected(layer: CausalAttention, input: Packed, r: Float32Array): numb
 }
 
 describe("CausalAttention", () => {
-  for (const heads of [1, 2]) {
-    it(`matches finite differences of its input (${heads} head${heads > 1 ? "s" : ""}, three packed sequences)`, () => {
-      const next = mulberry32(7 + heads);
-      const width = 4;
-      const offsets = Int32Array.from([0, 3, 4, 9]);
-      const input = { x: randomMatrix(9, 3 * width, next), offsets };
-      const layer = new CausalAttention(width, heads, 8);
-      const r = randomMatrix(9, width, next).data;
-      layer.forward(input, true);
-      const analytic = layer.backward({ x: { rows: 9, cols: width, data: r }, offsets }).x.data;
-      const eps = 1e-2;
-      for (let k = 0; k < input.x.data.length; k++) {
-        const keep = input.x.data[k];
-        input.x.data[k] = keep + eps;
-        const up = projected(layer, input, r);
-        input.x.data[k] = keep - eps;
-        const down = projected(layer, input, r);
-        input.x.data[k] = keep;
-        expect(analytic[k]).toBeCloseTo((up - down) / (2 * eps), 2);
-      }
-    });
+  for (const kernels of ["js", "auto"] as const) {
+    for (const heads of [1, 2]) {
+      it(`matches finite differences of its input (${heads} head${heads > 1 ? "s" : ""}, three packed sequences, ${kernels} kernels)`, () => {
+        const next = mulberry32(7 + heads);
+        const width = 4;
+        const offsets = Int32Array.from([0, 3, 4, 9]);
+        const input = randomMatrix(9, 3 * width, next);
+        const layer = new CausalAttention(width, heads, 8, createAttentionKernels(kernels));
+        const r = randomMatrix(9, width, next).data;
+        const result = gradCheck({
+          params: [],
+          inputs: [input.data],
+          loss: () => projected(layer, { x: input, offsets }, r),
+          backward: () => [layer.backward({ x: { rows: 9, cols: width, data: r }, offsets }).x.data],
+        }, { samples: input.data.length });
+        expect(result.checked).toBe(input.data.length);
+        expect(result.maxError, result.worst).toBeLessThan(1e-2);
+      });
+    }
   }
 
   it("is causal and never looks across sequences", () => {

@@ -1,3 +1,5 @@
+import type { AttentionKernels, AttentionShape } from "../../numeric/attention-kernels.ts";
+import { createAttentionKernels } from "../../numeric/attention-kernels-wasm.ts";
 import type { Layer, Matrix, Param } from "./types.ts";
 
 /**
@@ -5,8 +7,8 @@ import type { Layer, Matrix, Param } from "./types.ts";
  * first. Packing instead of padding to a fixed length means there are no padding positions at all: the key
  * padding mask of a padded batch becomes the segment bounds, and no work is spent on empty slots.
  */
-export interface Packed<M = Matrix> {
-  x: M;
+export interface Packed {
+  x: Matrix;
   offsets: Int32Array;
 }
 
@@ -21,25 +23,20 @@ export interface Packed<M = Matrix> {
  * backward pass and for reading a position's attention over its history.
  */
 export class CausalAttention implements Layer<Packed, Packed> {
-  private readonly headWidth: number;
-  private readonly scale: number;
   private qkv?: Matrix;
   private offsets: Int32Array = new Int32Array(1);
   /** Softmax weights of the last forward; segment s, head h starts at weightStart[s] + h * tri(n_s). */
   private weights = new Float32Array(0);
   private weightStart: Int32Array = new Int32Array(1);
-  private readonly dp: Float32Array;
 
   constructor(
     readonly width: number,
     readonly heads = 1,
-    /** Longest sequence; sizes a scratch row. */
+    /** Longest sequence. */
     readonly maxLength = 512,
+    private readonly kernels: AttentionKernels = createAttentionKernels(),
   ) {
     if (width % heads !== 0) throw new Error(`attention width ${width} is not a multiple of ${heads} heads`);
-    this.headWidth = width / heads;
-    this.scale = 1 / Math.sqrt(this.headWidth);
-    this.dp = new Float32Array(maxLength);
   }
 
   params(): Param[] {
@@ -59,107 +56,24 @@ export class CausalAttention implements Layer<Packed, Packed> {
     }
     if (this.weights.length < starts[segments]) this.weights = new Float32Array(starts[segments]);
     const out = new Float32Array(qkv.rows * w);
-    const a = qkv.data;
-    const stride = 3 * w;
-    const dh = this.headWidth;
-    for (let s = 0; s < segments; s++) {
-      const first = offsets[s];
-      const n = offsets[s + 1] - first;
-      for (let h = 0; h < this.heads; h++) {
-        const p = starts[s] + h * tri(n);
-        const qo = h * dh;
-        const ko = w + h * dh;
-        const vo = 2 * w + h * dh;
-        for (let i = 0; i < n; i++) {
-          const row = p + (i * (i + 1)) / 2;
-          const qi = (first + i) * stride + qo;
-          let max = -Infinity;
-          for (let j = 0; j <= i; j++) {
-            const kj = (first + j) * stride + ko;
-            let d0 = 0;
-            let d1 = 0;
-            let c = 0;
-            for (; c + 1 < dh; c += 2) {
-              d0 += a[qi + c] * a[kj + c];
-              d1 += a[qi + c + 1] * a[kj + c + 1];
-            }
-            if (c < dh) d0 += a[qi + c] * a[kj + c];
-            const score = (d0 + d1) * this.scale;
-            this.weights[row + j] = score;
-            if (score > max) max = score;
-          }
-          let sum = 0;
-          for (let j = 0; j <= i; j++) {
-            const e = Math.exp(this.weights[row + j] - max);
-            this.weights[row + j] = e;
-            sum += e;
-          }
-          const o = (first + i) * w + h * dh;
-          for (let j = 0; j <= i; j++) {
-            const pj = this.weights[row + j] / sum;
-            this.weights[row + j] = pj;
-            const vj = (first + j) * stride + vo;
-            for (let c = 0; c < dh; c++) out[o + c] += pj * a[vj + c];
-          }
-        }
-      }
-    }
+    this.kernels.forward(this.shape(offsets, starts), qkv.data, out, this.weights);
     this.qkv = qkv;
     this.offsets = offsets;
     this.weightStart = starts;
     return { x: { rows: qkv.rows, cols: w, data: out }, offsets };
   }
 
-  /**
-   * Softmax backward: with P the weights, dP_ij = dO_i . v_j and dS_ij = P_ij (dP_ij - sum_j P_ij dP_ij); then
-   * dq_i = scale sum_j dS_ij k_j, dk_j += scale dS_ij q_i, dv_j += P_ij dO_i.
-   */
+  /** Softmax backward through the kernels (see attentionBackwardReference for the formulas). */
   backward(gradOut: Packed): Packed {
     const qkv = this.qkv;
     if (!qkv) throw new Error("CausalAttention.backward before forward");
-    const w = this.width;
-    const stride = 3 * w;
-    const dh = this.headWidth;
-    const a = qkv.data;
-    const g = gradOut.x.data;
-    const grad = new Float32Array(qkv.rows * stride);
-    const offsets = this.offsets;
-    const dp = this.dp;
-    for (let s = 0; s < offsets.length - 1; s++) {
-      const first = offsets[s];
-      const n = offsets[s + 1] - first;
-      for (let h = 0; h < this.heads; h++) {
-        const p = this.weightStart[s] + h * tri(n);
-        const qo = h * dh;
-        const ko = w + h * dh;
-        const vo = 2 * w + h * dh;
-        for (let i = 0; i < n; i++) {
-          const row = p + (i * (i + 1)) / 2;
-          const gi = (first + i) * w + h * dh;
-          let weighted = 0;
-          for (let j = 0; j <= i; j++) {
-            const vj = (first + j) * stride + vo;
-            let d = 0;
-            for (let c = 0; c < dh; c++) d += g[gi + c] * a[vj + c];
-            dp[j] = d;
-            weighted += this.weights[row + j] * d;
-          }
-          const qi = (first + i) * stride + qo;
-          for (let j = 0; j <= i; j++) {
-            const pj = this.weights[row + j];
-            const ds = pj * (dp[j] - weighted) * this.scale;
-            const kj = (first + j) * stride + ko;
-            const vj = (first + j) * stride + vo;
-            for (let c = 0; c < dh; c++) {
-              grad[qi + c] += ds * a[kj + c];
-              grad[kj + c] += ds * a[qi + c];
-              grad[vj + c] += pj * g[gi + c];
-            }
-          }
-        }
-      }
-    }
-    return { x: { rows: qkv.rows, cols: stride, data: grad }, offsets };
+    const grad = new Float32Array(qkv.rows * 3 * this.width);
+    this.kernels.backward(this.shape(this.offsets, this.weightStart), qkv.data, this.weights, gradOut.x.data, grad);
+    return { x: { rows: qkv.rows, cols: 3 * this.width, data: grad }, offsets: this.offsets };
+  }
+
+  private shape(offsets: Int32Array, weightStart: Int32Array): AttentionShape {
+    return { offsets, weightStart, width: this.width, heads: this.heads, maxLength: this.maxLength };
   }
 
   /**
