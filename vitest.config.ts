@@ -18,7 +18,12 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             main: "./src/entry/worker.ts",
-            miniflare: { compatibilityDate: "2026-05-01", compatibilityFlags: ["nodejs_compat"] },
+            miniflare: {
+              compatibilityDate: "2026-05-01",
+              compatibilityFlags: ["nodejs_compat"],
+              // The write log, as wrangler.toml declares it (SQLite-backed).
+              durableObjects: { WRITE_LOG: { className: "WriteLog", useSQLite: true } },
+            },
           }),
         ],
         test: {

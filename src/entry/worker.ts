@@ -1,4 +1,5 @@
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { DurableObjectNamespace } from "cloudflare:workers";
 import { assembleServices, memoryIndexOf, restoreServedModels } from "../agent/assemble.ts";
 import { AppError } from "../core/errors.ts";
 import { createApp } from "../http/app.ts";
@@ -6,33 +7,86 @@ import { MemoryCache } from "../llm/cache.ts";
 import { llmConfigFromEnv } from "../llm/config.ts";
 import { createLlmClient } from "../llm/openai-client.ts";
 import { loadWorkerArtifact, type WorkerArtifact } from "./worker-artifact.ts";
+import type { WriteLogRpc } from "./worker-write-log.ts";
+import { WorkerWrites } from "./worker-writes.ts";
+
+// Durable Object classes must be exported by the Worker's main module.
+export { WriteLog } from "./worker-write-log.ts";
 
 /** The Worker's bindings (wrangler.toml). */
-export interface WorkerEnv {
+export interface WorkerEnv extends WorkerSettings {
   ASSETS: { fetch(input: Request | string): Promise<Response> };
+}
+
+/** The bindings besides the artifact's. */
+export interface WorkerSettings {
+  /** The write log (`[[durable_objects.bindings]]`); without it the deployment is read-only and writes answer 501. */
+  WRITE_LOG?: DurableObjectNamespace<WriteLogRpc>;
+  /** Bearer key for writes (a secret); without it writes answer 401. */
+  RECAGENT_API_KEY?: string;
   RECAGENT_READ_KEY?: string;
+  /** Name of the write log's object (default "main"): a new name starts an empty log, e.g. with a new artifact. */
+  RECAGENT_WRITE_LOG?: string;
   /** OPENAI_BASE_URL, OPENAI_API_KEY and the RECAGENT_LLM_* settings, as vars or secrets. */
   [setting: string]: unknown;
 }
 
+/** The deployment's one write log object (one object: one order for every write), if the binding is configured. */
+export function writeLogOf(env: WorkerSettings): WriteLogRpc | undefined {
+  const namespace = env.WRITE_LOG;
+  return namespace?.get(namespace.idFromName(text(env.RECAGENT_WRITE_LOG) ?? "main"));
+}
+
+export interface WorkerAppOptions {
+  /** Where writes are committed (writeLogOf(env)); without it the deployment is read-only. */
+  writeLog?: WriteLogRpc;
+  /** Largest accepted request body (default 256 KiB, as on Node). */
+  maxBodyBytes?: number;
+}
+
 /**
- * The read API over an exported artifact, with a flat in-memory index (LanceDB is a native addon and
- * cannot run in workerd). Writes answer 501: a Worker isolate has no durable place for them.
+ * The API over an exported artifact, with a flat in-memory index (LanceDB is a native addon and cannot run in
+ * workerd). With a write log, writes are committed there and every request first applies the writes other
+ * isolates committed (worker-writes.ts); without one the deployment is read-only and writes answer 501.
  */
-export async function createWorkerApp(artifact: WorkerArtifact, env: Omit<WorkerEnv, "ASSETS">): Promise<OpenAPIHono> {
+export async function createWorkerApp(artifact: WorkerArtifact, env: WorkerSettings, opts: WorkerAppOptions = {}): Promise<OpenAPIHono> {
+  const { writeLog, maxBodyBytes } = opts;
   const models = restoreServedModels(artifact.saved, artifact.companion);
   // The LLM response cache lives as long as the isolate.
   const llm = createLlmClient(llmConfigFromEnv(env), { cache: new MemoryCache() });
-  const services = await assembleServices({ ...artifact, models, index: memoryIndexOf(models.space, artifact.items), llm });
-  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
-  return createApp({ ...services, readKey: text(env.RECAGENT_READ_KEY), chatStateKey: text(env.RECAGENT_STATE_KEY) });
+  const writes = writeLog && new WorkerWrites(writeLog);
+  const services = await assembleServices({ ...artifact, models, index: memoryIndexOf(models.space, artifact.items), llm, logs: writes?.logs });
+  const app = createApp({ ...services, maxBodyBytes, writeKey: text(env.RECAGENT_API_KEY), readKey: text(env.RECAGENT_READ_KEY), chatStateKey: text(env.RECAGENT_STATE_KEY) });
+  if (!writes) return app;
+  await writes.start({ feedback: services.feedback, onboarding: services.onboarding });
+  return catchingUp(app, writes);
 }
+
+/** Serves `app` after applying the writes committed before each request arrived. */
+function catchingUp(app: OpenAPIHono, writes: WorkerWrites): OpenAPIHono {
+  const outer = new OpenAPIHono();
+  outer.all("*", async (c) => {
+    const caughtUp = await writes.catchUp().then(
+      () => true,
+      (e: unknown) => (console.warn(`write log unreachable; serving this isolate's copy: ${String(e)}`), false),
+    );
+    const res = await app.fetch(c.req.raw);
+    if (caughtUp) return res;
+    // A labelled fallback: the answer may miss writes other isolates committed.
+    const labelled = new Response(res.body, res);
+    labelled.headers.set("x-recagent-writes", "stale");
+    return labelled;
+  });
+  return outer;
+}
+
+const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
 
 let app: Promise<OpenAPIHono> | undefined;
 
 export default {
   async fetch(request: Request, env: WorkerEnv): Promise<Response> {
-    app ??= loadWorkerArtifact((name) => env.ASSETS.fetch(`https://assets.local/${name}`)).then((a) => createWorkerApp(a, env));
+    app ??= loadWorkerArtifact((name) => env.ASSETS.fetch(`https://assets.local/${name}`)).then((a) => createWorkerApp(a, env, { writeLog: writeLogOf(env) }));
     try {
       return (await app).fetch(request);
     } catch (e) {

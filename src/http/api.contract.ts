@@ -4,7 +4,7 @@ import { FIXTURE_USERS, type Fixture } from "./api.fixture.ts";
 export const WRITE_KEY = "test-key";
 
 export interface ApiContractOptions {
-  /** Whether the deployment accepts writes (Node) or answers 501 (Workers). */
+  /** Whether the deployment accepts writes (Node; Workers with a write log) or answers 501 (read-only). */
   writable: boolean;
   /** The model the fixture serves and how (defaults: als through the index). */
   served?: { model: string; scorer: "index" | "dense" };
@@ -12,14 +12,17 @@ export interface ApiContractOptions {
 
 type Json = Record<string, any>;
 
+/** What the contract uses of a fixture: the app, and the writes its logs received. */
+export type ContractFixture = Pick<Fixture, "app" | "catalogChanges" | "feedback">;
+
 /**
  * The HTTP API's behaviour, run against every deployment (Node with a memory or LanceDB index, workerd):
  * the same requests must get the same answers. `make` builds a fresh fixture app with writeKey WRITE_KEY
  * and a 4 KiB body limit.
  */
-export function describeApiContract(name: string, make: () => Promise<Fixture>, opts: ApiContractOptions): void {
+export function describeApiContract(name: string, make: () => Promise<ContractFixture>, opts: ApiContractOptions): void {
   describe(`HTTP API contract: ${name}`, () => {
-    let fx: Fixture;
+    let fx: ContractFixture;
     beforeAll(async () => {
       fx = await make();
     });
