@@ -22,6 +22,12 @@ export interface LanceDbOptions {
    * on every read. Unset: this connection sees its own writes only, right for the table's single writer.
    */
   readConsistencyInterval?: number;
+  /**
+   * For a database on object storage (`dir` an s3:// URI): lance's object_store options (aws_endpoint, allow_http,
+   * keys, region), as lanceDbLocation in src/store/ makes them. Commits there are conditional PUTs, so concurrent
+   * writers from several machines are safe (README, object storage).
+   */
+  storageOptions?: Record<string, string>;
 }
 
 /** Tokens as MemoryIndex makes them (see text-search.ts): no stemming, and no stop words, or "It" is unfindable. */
@@ -36,10 +42,10 @@ export class LanceDbIndex implements VectorIndex {
     readonly dimension: number,
   ) {}
 
-  /** Opens the table in `dir`, creating it (empty) if it does not exist. */
+  /** Opens the table in `dir` (a folder, or an s3:// URI with storageOptions), creating it (empty) if it does not exist. */
   static async open(dir: string, opts: LanceDbOptions): Promise<LanceDbIndex> {
     checkDimension(opts.dimension);
-    const db = await lancedb.connect(dir, opts.readConsistencyInterval === undefined ? undefined : { readConsistencyInterval: opts.readConsistencyInterval });
+    const db = await lancedb.connect(dir, { readConsistencyInterval: opts.readConsistencyInterval, storageOptions: opts.storageOptions });
     // existOk opens a table whose schema matches and creates a missing one. A table whose first build
     // was killed before it committed has a directory but no version: this creates it empty, too.
     const table = await db.createEmptyTable(opts.table, itemSchema(opts.dimension), { mode: "create", existOk: true }).catch((cause: unknown) => {
@@ -65,7 +71,7 @@ export class LanceDbIndex implements VectorIndex {
     checkDimension(opts.dimension);
     const schema = itemSchema(opts.dimension);
     const data = itemsTable(checkedRows(rows, opts.dimension), opts.dimension);
-    const db = await lancedb.connect(dir);
+    const db = await lancedb.connect(dir, { storageOptions: opts.storageOptions });
     const table = await db.createTable(opts.table, data, { mode: "overwrite", schema });
     await ensureTextIndexes(table);
     // Overwriting keeps the replaced versions on disk; a start-up build each run would pile them up.
@@ -138,9 +144,22 @@ export class LanceDbIndex implements VectorIndex {
   }
 }
 
+/**
+ * Creates the missing text indexes. Replicas opening one new table on object storage at once race to create
+ * them, and LanceDB refuses the later commit ("preempted by concurrent transaction CreateIndex", seen on moto):
+ * then look at the latest version again, where the winner's index usually is, and create only what is still missing.
+ */
 async function ensureTextIndexes(table: lancedb.Table): Promise<void> {
-  const indexed = new Set((await table.listIndices()).filter((i) => i.indexType === "FTS").flatMap((i) => i.columns));
-  for (const column of TEXT_COLUMNS) {
-    if (!indexed.has(column)) await table.createIndex(column, { config: lancedb.Index.fts(FTS_OPTIONS) });
+  for (let attempt = 1; ; attempt++) {
+    const indexed = new Set((await table.listIndices()).filter((i) => i.indexType === "FTS").flatMap((i) => i.columns));
+    try {
+      for (const column of TEXT_COLUMNS) {
+        if (!indexed.has(column)) await table.createIndex(column, { config: lancedb.Index.fts(FTS_OPTIONS), replace: false });
+      }
+      return;
+    } catch (cause) {
+      if (attempt === 5 || !/commit conflict|preempted|incompatible transaction|already exists/i.test(String(cause))) throw cause;
+      await table.checkoutLatest();
+    }
   }
 }
