@@ -1,12 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { DurableObjectNamespace } from "cloudflare:workers";
-import { assembleServices, memoryIndexOf, restoreServedModels } from "../agent/assemble.ts";
+import { assembleServices, restoreServedModels } from "../agent/assemble.ts";
 import { AppError } from "../core/errors.ts";
 import { createApp } from "../http/app.ts";
 import { MemoryCache } from "../llm/cache.ts";
-import { llmConfigFromEnv } from "../llm/config.ts";
-import { createLlmClient } from "../llm/openai-client.ts";
 import { loadWorkerArtifact, type WorkerArtifact } from "./worker-artifact.ts";
+import { workerIndex, workerLlm } from "./worker-bindings.ts";
 import type { WriteLogRpc } from "./worker-write-log.ts";
 import { WorkerWrites } from "./worker-writes.ts";
 
@@ -53,9 +52,9 @@ export async function createWorkerApp(artifact: WorkerArtifact, env: WorkerSetti
   const { writeLog, maxBodyBytes } = opts;
   const models = restoreServedModels(artifact.saved, artifact.companion);
   // The LLM response cache lives as long as the isolate.
-  const llm = createLlmClient(llmConfigFromEnv(env), { cache: new MemoryCache() });
+  const llm = workerLlm(env, { cache: new MemoryCache() });
   const writes = writeLog && new WorkerWrites(writeLog);
-  const services = await assembleServices({ ...artifact, models, index: memoryIndexOf(models.space, artifact.items), llm, logs: writes?.logs });
+  const services = await assembleServices({ ...artifact, models, index: await workerIndex(env, models.space, artifact.items), llm, logs: writes?.logs });
   const app = createApp({ ...services, maxBodyBytes, writeKey: text(env.RECAGENT_API_KEY), readKey: text(env.RECAGENT_READ_KEY), chatStateKey: text(env.RECAGENT_STATE_KEY) });
   if (!writes) return app;
   await writes.start({ feedback: services.feedback, onboarding: services.onboarding });
