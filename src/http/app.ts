@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
 
   app.openapi(health, async (c) =>
     c.json(
-      { status: "ok" as const, model: deps.recommendations.modelName, scorer: deps.recommendations.scorerKind, items: await deps.index.count(), index: deps.index.kind, llm: deps.llm.enabled ? deps.llm.modelFor("rerank") : "off" },
+      { status: "ok" as const, model: deps.recommendations.modelName, ...(deps.version ? { version: deps.version } : {}), scorer: deps.recommendations.scorerKind, items: await deps.index.count(), index: deps.index.kind, llm: deps.llm.enabled ? deps.llm.modelFor("rerank") : "off" },
       200,
     ),
   );

@@ -13,6 +13,8 @@ export interface AppDeps extends Services {
   writeKey?: string;
   /** Bearer key for reads; reads are open when absent. */
   readKey?: string;
+  /** The published model version this deployment serves (store replicas), named by GET /healthz. */
+  version?: string;
   /** Largest accepted request body in bytes (default 256 KiB). */
   maxBodyBytes?: number;
   /** Milliseconds clock for took_ms (performance.now by default). */

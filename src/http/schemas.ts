@@ -141,6 +141,7 @@ export const HealthResponse = z
   .object({
     status: z.literal("ok"),
     model: z.string(),
+    version: z.string().optional().openapi({ description: "The published model version served (replicas on a store: recagent serve --store); absent for a local build" }),
     scorer: z.enum(["index", "dense"]).openapi({ description: "index: the model's user vector queried against the vector index; dense: the model scores the whole catalog (EASE, item-kNN, blends)" }),
     items: z.number().int(),
     index: z.string(),
