@@ -27,6 +27,10 @@ export const ServiceConfig = z
     shutdownGraceMs: z.coerce.number().int().positive().default(10_000),
     /** Server processes (Node); the entry point defaults it to the available cores, 1 is a single process. */
     workers: z.coerce.number().int().min(1).max(256).optional(),
+    /** Serve as a stateless replica of this store (a folder or s3://bucket/prefix): published model versions and the shared write log. */
+    store: z.string().min(1).optional(),
+    /** How often a store replica checks for a newly published model version (milliseconds). */
+    storePollMs: z.coerce.number().int().min(50).max(600_000).default(1000),
   })
   .strict();
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
