@@ -23,17 +23,24 @@ import { type Artifacts, ensureArtifacts } from "./artifacts.node.ts";
 import { startCluster } from "./cluster.node.ts";
 import { drainingClose } from "./drain.node.ts";
 import { nodeObservability } from "./observability.node.ts";
+import { storeReplicaState } from "./store-replica.node.ts";
 
 export const SERVE_USAGE = `usage: recagent serve [--dataset NAME|DIR | --interactions FILE [--items FILE]] [--model auto|NAME]
                      [--tune-budget SECONDS | --no-tune] [--host 127.0.0.1] [--port 8787] [--artifacts DIR]
-                     [--config FILE.json] [--workers N]
+                     [--config FILE.json] [--workers N] [--store DIR|s3://bucket/prefix [--store-poll-ms 1000]]
   Trains the model and builds the LanceDB table on first start (kept in --artifacts), then serves HTTP
   from --workers processes (default: one per core; 1 serves from a single process).
   The build first chooses on validation carved from the data (each user's last 20% of rows), within
   --tune-budget seconds (default ${DEFAULT_TUNE_BUDGET_SECONDS}): with --model auto (the default) the model or a blend of two, with a
   named model its parameters; and the value and recency weighting. --no-tune trains the named model's defaults
   (or the config file's "params"). The choice and its report (tuning-report.json) are kept in the build.
-  Environment: HOST, PORT, WORKERS, RECAGENT_API_KEY (enables writes), RECAGENT_READ_KEY (guards reads), LOG_LEVEL (default info).`;
+  --store: a stateless replica of a store. It serves the store's current model version (on an empty store it
+  trains and publishes the first; with several replicas starting at once one version wins), downloaded into
+  --artifacts/store-cache; writes go to the store's shared log and other replicas' writes arrive within about
+  --store-poll-ms. It checks the current version as often and swaps a newly published one in without dropping a
+  request (recagent train --publish). The data and model options only shape that first version. One process per
+  replica: --workers is 1 (run more replicas for more cores, e.g. on other ports behind a load balancer).
+  Environment: HOST, PORT, WORKERS, RECAGENT_STORE, RECAGENT_API_KEY (enables writes), RECAGENT_READ_KEY (guards reads), LOG_LEVEL (default info).`;
 
 /** Flags over a config file over the environment over defaults. */
 export function serviceConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceConfig {
@@ -46,7 +53,7 @@ export function serviceConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceCo
       options: {
         dataset: { type: "string" }, interactions: { type: "string" }, items: { type: "string" }, model: { type: "string" },
         host: { type: "string" }, port: { type: "string" }, artifacts: { type: "string" }, config: { type: "string" }, workers: { type: "string" },
-        "tune-budget": { type: "string" }, "no-tune": { type: "boolean" },
+        "tune-budget": { type: "string" }, "no-tune": { type: "boolean" }, store: { type: "string" }, "store-poll-ms": { type: "string" },
       },
     }).values;
   } catch (e) {
@@ -60,7 +67,7 @@ export function serviceConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceCo
       throw new InputError(`--config ${flags.config}: ${(e as Error).message}`);
     }
   }
-  const { config: _config, "tune-budget": tuneBudget, "no-tune": noTune, ...rest } = flags;
+  const { config: _config, "tune-budget": tuneBudget, "no-tune": noTune, "store-poll-ms": storePollMs, ...rest } = flags;
   const merged = {
     host: env.HOST,
     port: env.PORT,
@@ -68,11 +75,13 @@ export function serviceConfig(argv: string[], env: NodeJS.ProcessEnv): ServiceCo
     apiKey: env.RECAGENT_API_KEY || undefined,
     readKey: env.RECAGENT_READ_KEY || undefined,
     artifacts: env.RECAGENT_ARTIFACTS,
+    store: env.RECAGENT_STORE || undefined,
     ...file,
-    ...Object.fromEntries(Object.entries({ ...rest, tuneBudget, tune: noTune ? false : undefined }).filter(([, v]) => v !== undefined)),
+    ...Object.fromEntries(Object.entries({ ...rest, tuneBudget, storePollMs, tune: noTune ? false : undefined }).filter(([, v]) => v !== undefined)),
   };
   const parsed = ServiceConfig.safeParse(Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)));
   if (!parsed.success) throw new InputError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (parsed.data.store && (parsed.data.workers ?? 1) > 1) throw new InputError("--store serves one replica per process: drop --workers (or WORKERS) and start more replicas instead");
   return parsed.data;
 }
 
@@ -81,21 +90,44 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** What one generation of services is assembled from. */
+export interface ServingState {
+  artifacts: Pick<Artifacts, "dir" | "manifest" | "saved" | "companion" | "items" | "contentMap">;
+  /** The LanceDB side of the index: full-text search, and the durable copy of catalog changes. */
+  durable: VectorIndex;
+  catalogChanges: CatalogChange[];
+  feedbackEvents: FeedbackEvent[];
+  logs: NonNullable<ServiceInputs["logs"]>;
+  /** The published model version (store replicas), named by GET /healthz. */
+  version?: string;
+}
+
+/** Services assembled from one state, with the HTTP app over them. */
+export interface Generation {
+  state: ServingState;
+  services: Services;
+  fetch: (request: Request) => Response | Promise<Response>;
+}
+
+/** What a state source may do to a running server: assemble a new generation, and make it the one that serves. */
+export interface ServerControl {
+  assemble(state: ServingState): Promise<Generation>;
+  /** Synchronous: requests dispatched after it go to `next`; those in flight finish on the generation they began on. */
+  swapIn(next: Generation): void;
+  current(): Generation;
+}
+
 /**
  * Where a server process's state comes from. Alone (standaloneState) it owns the logs and writes LanceDB; a
- * cluster worker (cluster.node.ts) reads what the primary wrote and hands its own writes to the primary.
+ * cluster worker (cluster.node.ts) reads what the primary wrote and hands its own writes to the primary; a store
+ * replica (store-replica.node.ts) loads published model versions and shares the store's write log.
  */
 export interface StateSource {
-  open(config: ServiceConfig, log: (line: string) => void): Promise<{
-    artifacts: Artifacts;
-    /** The LanceDB side of the index: full-text search, and the durable copy of catalog changes. */
-    durable: VectorIndex;
-    catalogChanges: CatalogChange[];
-    feedbackEvents: FeedbackEvent[];
-    logs: NonNullable<ServiceInputs["logs"]>;
-  }>;
+  open(config: ServiceConfig, log: (line: string) => void): Promise<ServingState>;
   /** Runs with the services assembled, before the port opens. */
   beforeListen?(services: Services): Promise<void>;
+  /** Runs once the port is open: keeps the server current (new model versions); returns what stops it. */
+  watch?(server: ServerControl): () => Promise<void>;
   /** Added to every response. */
   headers?: Record<string, string>;
 }
@@ -120,29 +152,38 @@ export async function startServer(
   env: Record<string, string | undefined> = process.env,
   state: StateSource = standaloneState,
 ): Promise<RunningServer> {
-  const { artifacts, durable, catalogChanges, feedbackEvents, logs } = await state.open(config, log);
-  const models = restoreServedModels(artifacts.saved, artifacts.companion);
-  // A flat scan for a catalog up to HNSW_ABOVE_ITEMS items, an HNSW graph above (query-mirror.node.ts), saved beside
-  // the artifacts by the first process to build it and loaded by the others; catalog changes are replayed on top.
-  const mirror = queryMirrorFor(artifacts.items, models.space.itemVectors(), models.space.factors, { graphDir: artifacts.dir, log });
-  const index = new MirroredIndex(durable, mirror);
-  const observability = nodeObservability({ index, level: env.LOG_LEVEL });
-  const services = await assembleServices({
-    saved: artifacts.saved,
-    models,
-    items: artifacts.items,
-    index,
-    contentMap: artifacts.contentMap,
-    catalogChanges,
-    feedbackEvents,
-    logs,
-    llm: observability.observeLlm(createLlmClient(llmConfigFromEnv(env), { cache: new FileCache(join(artifacts.dir, "llm-cache")) })),
-  });
-  await state.beforeListen?.(services);
-  const app = createApp({ ...services, writeKey: config.apiKey, readKey: config.readKey, chatStateKey: env.RECAGENT_STATE_KEY || undefined, maxBodyBytes: config.maxBodyBytes, logger: observability.logger, metrics: observability.metrics });
+  const first = await state.open(config, log);
+  // Reports the index of whichever generation serves at the scrape.
+  const servingIndex = { get kind() { return current.services.index.kind; }, count: () => current.services.index.count() };
+  const observability = nodeObservability({ index: servingIndex, level: env.LOG_LEVEL });
+  const llm = observability.observeLlm(createLlmClient(llmConfigFromEnv(env), { cache: new FileCache(join(first.artifacts.dir, "llm-cache")) }));
+  const assemble = async (next: ServingState): Promise<Generation> => {
+    const { artifacts, durable } = next;
+    const models = restoreServedModels(artifacts.saved, artifacts.companion);
+    // A flat scan for a catalog up to HNSW_ABOVE_ITEMS items, an HNSW graph above (query-mirror.node.ts), saved beside
+    // the artifacts by the first process to build it and loaded by the others; catalog changes are replayed on top.
+    const mirror = queryMirrorFor(artifacts.items, models.space.itemVectors(), models.space.factors, { graphDir: artifacts.dir, log });
+    const index = new MirroredIndex(durable, mirror);
+    const services = await assembleServices({
+      saved: artifacts.saved,
+      models,
+      items: artifacts.items,
+      index,
+      contentMap: artifacts.contentMap,
+      catalogChanges: next.catalogChanges,
+      feedbackEvents: next.feedbackEvents,
+      logs: next.logs,
+      llm,
+    });
+    const app = createApp({ ...services, version: next.version, writeKey: config.apiKey, readKey: config.readKey, chatStateKey: env.RECAGENT_STATE_KEY || undefined, maxBodyBytes: config.maxBodyBytes, logger: observability.logger, metrics: observability.metrics });
+    return { state: next, services, fetch: (request) => app.fetch(request) };
+  };
+  let current: Generation = await assemble(first);
+  await state.beforeListen?.(current.services);
   const headers = Object.entries(state.headers ?? {});
-  const fetch: typeof app.fetch = !headers.length ? app.fetch : async (...args) => {
-    const res = await app.fetch(...args);
+  // Each request is dispatched to the generation serving when it arrives, and finishes there.
+  const fetch = async (request: Request) => {
+    const res = await current.fetch(request);
     for (const [name, value] of headers) res.headers.set(name, value);
     return res;
   };
@@ -153,9 +194,18 @@ export async function startServer(
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  const llm = services.llm.enabled ? `LLM ${services.llm.modelFor("rerank")}` : "no LLM (set OPENAI_BASE_URL to enable)";
-  log(`recagent serving ${artifacts.manifest.chosen} over ${await index.count()} items (${index.kind}), ${llm}, on ${url}`);
-  return { url, close: drainingClose(server as Server, config.shutdownGraceMs) };
+  const llmLine = llm.enabled ? `LLM ${llm.modelFor("rerank")}` : "no LLM (set OPENAI_BASE_URL to enable)";
+  const version = first.version ? ` (version ${first.version})` : "";
+  log(`recagent serving ${first.artifacts.manifest.chosen}${version} over ${await current.services.index.count()} items (${current.services.index.kind}), ${llmLine}, on ${url}`);
+  const stopWatching = state.watch?.({ assemble, swapIn: (next) => void (current = next), current: () => current });
+  const close = drainingClose(server as Server, config.shutdownGraceMs);
+  return {
+    url,
+    close: async () => {
+      await stopWatching?.();
+      await close();
+    },
+  };
 }
 
 /** `recagent serve`: runs until SIGINT/SIGTERM, then stops accepting, finishes in-flight requests (drainingClose) and exits. */
@@ -163,8 +213,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   let running: RunningServer;
   try {
     const config = serviceConfig(argv, process.env);
-    const workers = config.workers ?? availableParallelism();
-    running = workers > 1 ? await startCluster(config, { workers }) : await startServer(config);
+    const workers = config.store ? 1 : (config.workers ?? availableParallelism());
+    if (config.store) running = await startServer(config, undefined, process.env, storeReplicaState(config));
+    else running = workers > 1 ? await startCluster(config, { workers }) : await startServer(config);
   } catch (e) {
     if (AppError.isInstance(e) && e.code === "help") {
       console.log(e.message);
