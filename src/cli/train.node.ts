@@ -1,5 +1,10 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { buildModelFiles } from "../entry/artifacts.node.ts";
+import { publishBuild } from "../entry/model-versions.node.ts";
+import { storeFor } from "../entry/store-replica.node.ts";
+import { resolveParams } from "../models/spec.ts";
 import { InputError } from "../core/errors.ts";
 import { loadDataset, loadInteractionFiles } from "../data/files.node.ts";
 import { DEFAULT_TUNE_BUDGET_SECONDS } from "../eval/tuning/choose.ts";
@@ -12,9 +17,12 @@ import { trainingProgress } from "./progress.node.ts";
 
 export const TUNING_REPORT = "tuning-report.json";
 
-export const TRAIN_USAGE = `usage: recagent train (--dataset NAME|DIR | --interactions FILE [--items FILE]) --model auto|NAME --out DIR
+export const TRAIN_USAGE = `usage: recagent train (--dataset NAME|DIR | --interactions FILE [--items FILE]) --model auto|NAME (--out DIR | --publish STORE)
                       [--tune-budget SECONDS] [--no-tune [--set key=value]... [--recency TAU[,FLOOR]]] [--weight binary|log|bm25]
   Fits on every interaction of the data set and writes DIR/model.json, model.bin and items.json.
+  --publish STORE (a folder or s3://bucket/prefix) builds what a replica serves instead (the model, a companion
+  factor model when it has no item vectors, the content map, the unrated catalog items onboarded) and publishes it
+  as a new model version, made current last; replicas serving the store (recagent serve --store) swap it in.
   Unless --no-tune, first chooses on a validation split carved from the data (each user's last 20% of rows), within
   --tune-budget seconds (default ${DEFAULT_TUNE_BUDGET_SECONDS}): with --model auto the model (or a blend of two), with a named model its
   parameters; and for both the value weighting (binary, log or bm25 when values are counts; --weight fixes it)
@@ -34,9 +42,11 @@ export async function trainCommand(argv: string[], out: (line: string) => void):
     "tune-budget": { type: "string" },
     "no-tune": { type: "boolean", default: false },
     out: { type: "string" },
+    publish: { type: "string" },
   }, TRAIN_USAGE);
   const name = required(args.model, "--model", TRAIN_USAGE);
-  const outDir = required(args.out, "--out", TRAIN_USAGE);
+  if (args.out !== undefined && args.publish !== undefined) throw new InputError(`give --out DIR or --publish STORE, not both\n\n${TRAIN_USAGE}`);
+  const outDir = args.publish === undefined ? required(args.out, "--out", TRAIN_USAGE) : "";
   const tune = !args["no-tune"];
   if (name === "auto" && !tune) throw new InputError("--model auto chooses the model by tuning; with --no-tune name the model (e.g. --model ease)");
   if (name !== "auto") recommenderSpec(name);
@@ -47,6 +57,22 @@ export async function trainCommand(argv: string[], out: (line: string) => void):
   const weight = args.weight === undefined ? undefined : parseWeight(args.weight);
   if (Boolean(args.dataset) === Boolean(args.interactions)) throw new InputError(`give exactly one of --dataset or --interactions\n\n${TRAIN_USAGE}`);
   const dataset = args.dataset ? loadDataset(args.dataset) : loadInteractionFiles(args.interactions!, args.items);
+  const overrides = parseSets(args.set, name, [name]);
+  const recency = parseRecency(args.recency);
+  if (args.publish !== undefined) {
+    const store = storeFor(args.publish);
+    const source = args.dataset ?? `${resolve(args.interactions!)}${args.items ? `+${resolve(args.items)}` : ""}`;
+    const params = tune ? {} : resolveParams(recommenderSpec(name), overrides);
+    const build = mkdtempSync(join(tmpdir(), "recagent-publish-"));
+    try {
+      await buildModelFiles({ source, load: () => dataset, model: name, tune, tuneBudget: budget, overrides, weighting: weight, recency, params }, build, out);
+      const pointer = await publishBuild(store, build);
+      out(`published model version ${pointer.version} (${pointer.chosen}) to ${store.url}; it is current`);
+    } finally {
+      rmSync(build, { recursive: true, force: true });
+    }
+    return 0;
+  }
 
   const { stop, ...progress } = trainingProgress(name, tune);
   const { recipe, tuning, data, model, fitSeconds: seconds } = await trainModel(dataset.rows, {
@@ -54,8 +80,8 @@ export async function trainCommand(argv: string[], out: (line: string) => void):
     tune,
     budgetSeconds: budget,
     weighting: weight,
-    overrides: parseSets(args.set, name, [name]),
-    recency: parseRecency(args.recency),
+    overrides,
+    recency,
     ...progress,
   });
   stop();

@@ -17,6 +17,10 @@ import type { FactorRecommender, Recommender } from "../models/recommender.ts";
 import { recommenderSpec } from "../models/registry.ts";
 import { resolveParams } from "../models/spec.ts";
 import type { Item } from "../core/types.ts";
+import type { IndexedItem } from "../index/types.ts";
+import type { Dataset } from "../data/movielens.ts";
+import type { ValueTransform } from "../data/interactions.ts";
+import type { Recency } from "../models/recency.ts";
 import type { FeedbackEvent } from "../agent/feedback.ts";
 import type { CatalogChange } from "../agent/onboarding.ts";
 import { JsonlLog } from "./jsonl-log.node.ts";
@@ -56,12 +60,17 @@ export interface Artifacts {
   feedbackLog: JsonlLog<FeedbackEvent>;
 }
 
+/** The build's files that are written last (its presence marks a finished build), and the per-process ones. */
+export const MANIFEST = "manifest.json";
+export const LANCEDB_DIR = "lancedb";
+export const TUNING_REPORT_FILE = "tuning-report.json";
+
 const paths = (dir: string) => ({
-  manifest: join(dir, "manifest.json"),
+  manifest: join(dir, MANIFEST),
   model: join(dir, "model"),
   companion: join(dir, "companion"),
-  tuningReport: join(dir, "tuning-report.json"),
-  lancedb: join(dir, "lancedb"),
+  tuningReport: join(dir, TUNING_REPORT_FILE),
+  lancedb: join(dir, LANCEDB_DIR),
   contentMap: join(dir, "content-map.json"),
   catalogLog: join(dir, "catalog.jsonl"),
   feedbackLog: join(dir, "feedback.jsonl"),
@@ -76,6 +85,39 @@ function artifactDir(config: ServiceConfig): string {
   return resolve(config.artifacts, `${source}-${config.model}`);
 }
 
+/** What to train a build from: the data, the model and how its parameters are found. */
+export interface BuildSpec {
+  /** Names the data in the manifest (a rebuild is due when it changes). */
+  source: string;
+  load: () => Dataset;
+  model: string;
+  tune: boolean;
+  tuneBudget?: number;
+  /** Without tuning: parameters over the defaults, the value weighting and the recency weighting. */
+  overrides: Readonly<Record<string, string | number>>;
+  weighting?: ValueTransform;
+  recency?: Recency;
+  /** Fixed parameters as the manifest records them (empty when tuned). */
+  params: Record<string, number>;
+}
+
+/** The build a service configuration asks for. */
+export function buildSpecOf(config: ServiceConfig): BuildSpec {
+  if (config.tune && Object.keys(config.params).length) throw new InputError("params fix a model's parameters by hand: set tune to false (--no-tune); tuning chooses them itself");
+  if (!config.tune && config.model === "auto") throw new InputError("model auto is chosen by tuning; with --no-tune name the model (e.g. --model ease)");
+  // Fixed parameters are part of what a build is for; tuned ones are its result.
+  if (config.model !== "auto") recommenderSpec(config.model);
+  return {
+    source: sourceOf(config),
+    load: () => (config.interactions ? loadInteractionFiles(config.interactions, config.items) : loadDataset(config.dataset)),
+    model: config.model,
+    tune: config.tune,
+    tuneBudget: config.tuneBudget,
+    overrides: config.params,
+    params: config.tune ? {} : resolveParams(recommenderSpec(config.model), config.params),
+  };
+}
+
 /**
  * Returns the build for this configuration, training it first when none exists (or when the data source,
  * model or parameters changed). A build is written to a temporary directory and renamed into place, so a
@@ -83,32 +125,43 @@ function artifactDir(config: ServiceConfig): string {
  */
 export async function ensureArtifacts(config: ServiceConfig, log: (line: string) => void): Promise<Artifacts> {
   const dir = artifactDir(config);
-  if (config.tune && Object.keys(config.params).length) throw new InputError("params fix a model's parameters by hand: set tune to false (--no-tune); tuning chooses them itself");
-  if (!config.tune && config.model === "auto") throw new InputError("model auto is chosen by tuning; with --no-tune name the model (e.g. --model ease)");
-  // Fixed parameters are part of what a build is for; tuned ones are its result.
-  if (config.model !== "auto") recommenderSpec(config.model);
-  const params = config.tune ? {} : resolveParams(recommenderSpec(config.model), config.params);
+  const spec = buildSpecOf(config);
   const existing = readManifest(dir);
-  const wanted = { source: sourceOf(config), model: config.model, tune: config.tune, params };
   const key = (m: Pick<Manifest, "source" | "model" | "tune" | "params">) => JSON.stringify([m.source, m.model, m.tune, m.params]);
-  if (existing && key(existing) === key(wanted)) return open(dir, existing);
+  if (existing && key(existing) === key(spec)) return open(dir, existing);
   if (existing) log(`configuration changed since the build in ${dir}; rebuilding`);
   const temp = `${dir}.building-${process.pid}`;
   rmSync(temp, { recursive: true, force: true });
-  mkdirSync(temp, { recursive: true });
-  const p = paths(temp);
+  const { manifest, rows } = await buildModelFiles(spec, temp, log);
+  await LanceDbIndex.build(paths(temp).lancedb, rows, { table: "items", dimension: manifest.factors });
+  const old = `${dir}.old-${process.pid}`;
+  if (existsSync(dir)) renameSync(dir, old);
+  renameSync(temp, dir);
+  rmSync(old, { recursive: true, force: true });
+  log(`built ${dir} (${rows.length} items in LanceDB)`);
+  return open(dir, manifest);
+}
 
-  log(`loading ${wanted.source}`);
-  const dataset = config.interactions ? loadInteractionFiles(config.interactions, config.items) : loadDataset(config.dataset);
-  const { stop, ...progress } = trainingProgress(config.model, config.tune);
-  const trained = await trainModel(dataset.rows, { model: config.model, tune: config.tune, budgetSeconds: config.tuneBudget, overrides: config.params, ...progress });
+/**
+ * Trains a build into `dir` (created): the model directory, the companion factor model when the model has no
+ * item vectors, the content map, the catalog's unrated items onboarded from their content (catalog.jsonl), the
+ * tuning report, and the manifest last. Everything a server needs but its LanceDB table, which is built from
+ * the returned rows (trained items with their vectors, then the onboarded ones).
+ */
+export async function buildModelFiles(spec: BuildSpec, dir: string, log: (line: string) => void): Promise<{ manifest: Manifest; rows: IndexedItem[] }> {
+  mkdirSync(dir, { recursive: true });
+  const p = paths(dir);
+  log(`loading ${spec.source}`);
+  const dataset = spec.load();
+  const { stop, ...progress } = trainingProgress(spec.model, spec.tune);
+  const trained = await trainModel(dataset.rows, { model: spec.model, tune: spec.tune, budgetSeconds: spec.tuneBudget, overrides: spec.overrides, weighting: spec.weighting, recency: spec.recency, ...progress });
   stop();
   const { data, model, recipe, tuning } = trained;
   const chosen = describeRecipe(recipe);
   log(`trained ${chosen} on ${data.userCount} users x ${data.itemCount} items in ${trained.fitSeconds.toFixed(1)} s`);
   if (tuning) {
     writeFileSync(p.tuningReport, `${JSON.stringify(tuning, null, 1)}\n`);
-    log(`tuning: ${describeTuning(tuning)}; report in ${join(dir, "tuning-report.json")}`);
+    log(`tuning: ${describeTuning(tuning)}; report in ${p.tuningReport}`);
   }
   const ids = data.items.toArray();
   const items = ids.map((id) => dataset.catalog.get(id) ?? { id, title: id, genres: [], tags: [] });
@@ -132,16 +185,10 @@ export async function ensureArtifacts(config: ServiceConfig, log: (line: string)
     catalogLog.append({ op: "put", item, vector: Array.from(vector) });
   }
   const rows = [...items.map((item, r) => ({ ...item, vector: vectors.slice(r * f, (r + 1) * f) })), ...onboarded];
-  await LanceDbIndex.build(p.lancedb, rows, { table: "items", dimension: f });
-  const manifest: Manifest = { version: ARTIFACT_VERSION, ...wanted, chosen, users: data.userCount, items: rows.length, factors: f, builtAt: new Date().toISOString() };
+  const { params, source, model: modelName, tune } = spec;
+  const manifest: Manifest = { version: ARTIFACT_VERSION, source, model: modelName, tune, params, chosen, users: data.userCount, items: rows.length, factors: f, builtAt: new Date().toISOString() };
   writeFileSync(p.manifest, JSON.stringify(manifest, null, 2));
-
-  const old = `${dir}.old-${process.pid}`;
-  if (existsSync(dir)) renameSync(dir, old);
-  renameSync(temp, dir);
-  rmSync(old, { recursive: true, force: true });
-  log(`built ${dir} (${rows.length} items in LanceDB)`);
-  return open(dir, manifest);
+  return { manifest, rows };
 }
 
 /** The finished build for this configuration, never building one: what a cluster worker opens beside its primary. */
@@ -159,6 +206,12 @@ async function fitWithProgress(model: Recommender, data: Interactions, log: (lin
   bar.stop();
   log(`trained ${model.name} on ${data.userCount} users x ${data.itemCount} items in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return model;
+}
+
+/** The build in `dir` (a finished one: its manifest is there), or undefined. */
+export function openBuild(dir: string): Artifacts | undefined {
+  const manifest = readManifest(dir);
+  return manifest && open(dir, manifest);
 }
 
 function readManifest(dir: string): Manifest | undefined {

@@ -1,0 +1,264 @@
+/**
+ * `recagent serve --store URL`: a stateless replica of a store. It serves the store's current model version
+ * (model-versions.node.ts; the first replica on an empty store trains and publishes one), writes go to the
+ * store's shared write log, and other replicas' writes are applied as they are followed. Every replica polls the
+ * current-version pointer and, on a new version, loads it and assembles new services in the background, then
+ * swaps them in at once (startServer's ServerControl): requests in flight finish on the old services, new ones
+ * get the new; a version that fails to load is logged and the old one keeps serving.
+ *
+ * Writes across a swap: the replica keeps every write it knows (its own, once durable, and those it followed) in
+ * one ordered journal. A new generation is assembled from the journal as it was when loading began; before it is
+ * swapped in it applies what came since, and the swap happens in the same synchronous step as its last check, so
+ * no write is missing from it. Catalog changes are re-mapped into each generation's item space: an onboarded
+ * item's vector is computed again from its content with that version's content map (and an item the version
+ * trained on keeps its trained vector).
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, renameSync, existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { factorSpaceOf } from "../agent/assemble.ts";
+import type { Services } from "../agent/assemble.ts";
+import type { CatalogChange } from "../agent/onboarding.ts";
+import type { ServiceConfig } from "../core/config.ts";
+import { InputError } from "../core/errors.ts";
+import { LanceDbIndex } from "../index/lancedb.node.ts";
+import type { ContentMap } from "../models/content-map.ts";
+import { isFactorRecommender } from "../models/recommender.ts";
+import { restoreRecommender } from "../models/registry.ts";
+import { FolderObjectStore } from "../store/object-store-folder.node.ts";
+import type { ObjectStore } from "../store/object-store.ts";
+import { type Artifacts, buildModelFiles, buildSpecOf, openBuild } from "./artifacts.node.ts";
+import { fetchVersion, newVersionName, publishBuild, readCurrent } from "./model-versions.node.ts";
+import type { ServerControl, ServingState, StateSource } from "./node.ts";
+import { objectStoreWriteLog, type SharedWriteLog, type SharedWrites } from "./store-write-log.node.ts";
+import type { Write } from "./write-broadcast.node.ts";
+
+/** A version that failed to load is tried again after this long (the pointer may be fixed, a download may have been cut). */
+const RETRY_FAILED_MS = 30_000;
+
+export interface ReplicaOptions {
+  store: ObjectStore;
+  writes: SharedWriteLog;
+  /** Where published versions are downloaded to (shared by the replicas of one machine). */
+  cacheRoot: string;
+  pollMs: number;
+  /** How long an old generation's requests may still run after a swap before its LanceDB table is removed. */
+  graceMs: number;
+}
+
+/** The store a URL names. Interim: folders only, until objectStoreFor (src/store/) lands with s3://. */
+export function storeFor(url: string): ObjectStore {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new InputError(`store "${url}": this build reaches folder stores only (s3:// comes with src/store's objectStoreFor)`);
+  return new FolderObjectStore(url);
+}
+
+/** The StateSource of `serve --store`. */
+export function storeReplicaState(config: ServiceConfig): StateSource {
+  if (!config.store) throw new InputError("a store replica needs --store");
+  const store = storeFor(config.store);
+  return replicaState({ store, writes: objectStoreWriteLog(store), cacheRoot: resolve(config.artifacts, "store-cache"), pollMs: config.storePollMs, graceMs: config.shutdownGraceMs });
+}
+
+type Apply = (write: Write) => Promise<void>;
+
+/** Every write this replica knows, in the order it learned them, and the generations that apply new ones. */
+class WriteJournal {
+  readonly writes: Write[] = [];
+  private readonly targets = new Map<object, { apply: Apply; queue: Promise<void> }>();
+
+  constructor(private readonly warn: (message: string) => void) {}
+
+  /** A write this replica took: durable first (`append`), then known to every other generation. */
+  async own(origin: object, write: Write, append: () => void | Promise<void>): Promise<void> {
+    await append();
+    this.push(write, origin);
+  }
+
+  followed(w: SharedWrites): void {
+    for (const change of w.catalog) this.push({ kind: "catalog", change });
+    for (const event of w.feedback) this.push({ kind: "feedback", event });
+  }
+
+  /**
+   * Applies the writes from `from` on with `apply`, then, in the same synchronous step as finding none left,
+   * registers it for new writes and calls `commit` (the swap).
+   */
+  async catchUp(origin: object, apply: Apply, from: number, commit: () => void): Promise<void> {
+    let next = from;
+    while (next < this.writes.length) await apply(this.writes[next++]);
+    this.targets.set(origin, { apply, queue: Promise.resolve() });
+    commit();
+  }
+
+  leave(origin: object): void {
+    this.targets.delete(origin);
+  }
+
+  private push(write: Write, origin?: object): void {
+    this.writes.push(write);
+    for (const [key, target] of this.targets) {
+      if (key === origin) continue;
+      target.queue = target.queue.then(() => target.apply(write)).catch((e: unknown) => this.warn(`a write could not be applied: ${String(e)}`));
+    }
+  }
+}
+
+/** A catalog change in a version's item space: untrained items get their vector from their content through `contentMap`. */
+export function remapChange(change: CatalogChange, isTrained: (id: string) => boolean, contentMap: ContentMap): CatalogChange {
+  if (change.op === "delete") return change;
+  if (isTrained(change.item.id)) return { op: "put", item: change.item };
+  return { op: "put", item: change.item, vector: Array.from(contentMap.map(change.item)) };
+}
+
+/** One generation's state: where it came from, and its token in the journal. */
+interface Loaded {
+  state: ServingState;
+  origin: object;
+  /** The journal's length when the state was read from it. */
+  from: number;
+  tableDir: string;
+  isTrained: (id: string) => boolean;
+}
+
+export function replicaState(opts: ReplicaOptions): StateSource {
+  const { store, writes } = opts;
+  let log: (line: string) => void = () => {};
+  const journal = new WriteJournal((m) => log(`store replica: ${m}`));
+  const runDir = mkdtempSync(join(tmpdir(), "recagent-replica-"));
+  let first: Loaded | undefined;
+  let stopFollowing = () => {};
+
+  /** The version downloaded (or found in the cache) and opened, with a LanceDB table of its own in runDir. */
+  const load = async (version: string): Promise<Loaded> => {
+    const dir = await fetchVersion(store, version, opts.cacheRoot);
+    const artifacts = openBuild(dir);
+    if (!artifacts) throw new InputError(`version ${version} in ${dir} has no manifest`);
+    const tableDir = join(runDir, `${version}-${randomBytes(3).toString("hex")}`);
+    const durable = await LanceDbIndex.build(tableDir, trainedRows(artifacts), { table: "items", dimension: artifacts.manifest.factors });
+    const trained = new Set(artifacts.saved.items);
+    const isTrained = (id: string) => trained.has(id);
+    const origin = {};
+    const from = journal.writes.length;
+    const known = journal.writes.slice(0, from);
+    const state: ServingState = {
+      artifacts,
+      durable,
+      // The version's own onboarded items are in its space already; later ones are re-mapped into it.
+      catalogChanges: [
+        ...artifacts.catalogLog.replay(log),
+        ...known.flatMap((w) => (w.kind === "catalog" ? [remapChange(w.change, isTrained, artifacts.contentMap)] : [])),
+      ],
+      feedbackEvents: known.flatMap((w) => (w.kind === "feedback" ? [w.event] : [])),
+      logs: {
+        feedback: { append: (event) => journal.own(origin, { kind: "feedback", event }, () => writes.feedback.append(event)) },
+        catalog: { append: (change) => journal.own(origin, { kind: "catalog", change }, () => writes.catalog.append(change)) },
+      },
+      version,
+    };
+    return { state, origin, from, tableDir, isTrained };
+  };
+
+  const appliers = (loaded: Loaded, services: Services): Apply => {
+    const { contentMap } = loaded.state.artifacts;
+    return async (write) => {
+      if (write.kind === "feedback") services.feedback?.apply(write.event);
+      else await services.onboarding?.apply(remapChange(write.change, loaded.isTrained, contentMap));
+    };
+  };
+
+  return {
+    async open(config, serverLog) {
+      log = serverLog;
+      let pointer = await readCurrent(store);
+      if (!pointer) {
+        log(`store ${store.url} has no model version yet: training one`);
+        const build = join(opts.cacheRoot, `build-${process.pid}-${randomBytes(3).toString("hex")}`);
+        try {
+          await buildModelFiles(buildSpecOf(config), build, log);
+          const mine = newVersionName();
+          pointer = await publishBuild(store, build, { onlyIfNone: true, version: mine, log });
+          // The build is the version: keep it as the cached download.
+          if (pointer.version === mine && !existsSync(join(opts.cacheRoot, mine))) renameSync(build, join(opts.cacheRoot, mine));
+        } finally {
+          rmSync(build, { recursive: true, force: true });
+        }
+      }
+      journal.followed(await writes.readAll());
+      stopFollowing = writes.follow((w) => journal.followed(w), { intervalMs: opts.pollMs });
+      first = await load(pointer.version);
+      return first.state;
+    },
+
+    async beforeListen(services) {
+      const loaded = first!;
+      await journal.catchUp(loaded.origin, appliers(loaded, services), loaded.from, () => {});
+    },
+
+    watch(server: ServerControl) {
+      let serving = first!;
+      let stopped = false;
+      let timer: NodeJS.Timeout | undefined;
+      let ticking: Promise<void> = Promise.resolve();
+      let lastProblem = "";
+      const failedAt = new Map<string, number>();
+      const swapTo = async (version: string) => {
+        const t0 = performance.now();
+        let next: Loaded | undefined;
+        try {
+          next = await load(version);
+          const t1 = performance.now();
+          const generation = await server.assemble(next.state);
+          const t2 = performance.now();
+          const loaded = next;
+          await journal.catchUp(loaded.origin, appliers(loaded, generation.services), loaded.from, () => {
+            server.swapIn(generation);
+            journal.leave(serving.origin);
+          });
+          const old = serving;
+          serving = loaded;
+          // The old generation's requests in flight may still search its table for up to the drain grace.
+          setTimeout(() => rmSync(old.tableDir, { recursive: true, force: true }), opts.graceMs).unref();
+          const t3 = performance.now();
+          log(`swapped to model version ${version} (${next.state.artifacts.manifest.chosen}) in ${Math.round(t3 - t0)} ms: load ${Math.round(t1 - t0)} ms, assemble ${Math.round(t2 - t1)} ms, catch up and swap ${Math.round(t3 - t2)} ms`);
+        } catch (e) {
+          failedAt.set(version, Date.now());
+          if (next) rmSync(next.tableDir, { recursive: true, force: true });
+          log(`model version ${version} not loaded, still serving ${serving.state.version}: ${(e as Error).message}`);
+        }
+      };
+      const tick = async () => {
+        try {
+          const pointer = await readCurrent(store);
+          lastProblem = "";
+          const failed = pointer && failedAt.get(pointer.version);
+          if (pointer && pointer.version !== serving.state.version && !(failed && Date.now() - failed < RETRY_FAILED_MS)) await swapTo(pointer.version);
+        } catch (e) {
+          const problem = (e as Error).message;
+          if (problem !== lastProblem) log(`store replica: cannot read the current model version (still serving ${serving.state.version}): ${problem}`);
+          lastProblem = problem;
+        }
+        if (!stopped) timer = setTimeout(() => (ticking = tick()), opts.pollMs).unref();
+      };
+      timer = setTimeout(() => (ticking = tick()), opts.pollMs).unref();
+      return async () => {
+        stopped = true;
+        clearTimeout(timer);
+        await ticking;
+        stopFollowing();
+        rmSync(runDir, { recursive: true, force: true });
+      };
+    },
+  };
+}
+
+/** The version's trained items with their vectors in its item space: the rows its LanceDB table starts from. */
+function trainedRows(artifacts: Artifacts) {
+  const model = artifacts.companion ?? artifacts.saved;
+  const restored = restoreRecommender(model.artifact);
+  const space = artifacts.companion ? restored : factorSpaceOf(restored);
+  if (!space || !isFactorRecommender(space)) throw new InputError(`model ${artifacts.manifest.chosen} has no item vectors and the version no companion`);
+  const vectors = space.itemVectors();
+  const f = space.factors;
+  return artifacts.items.map((item, r) => ({ ...item, vector: vectors.slice(r * f, (r + 1) * f) }));
+}
