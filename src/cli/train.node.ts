@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildModelFiles } from "../entry/artifacts.node.ts";
 import { publishBuild } from "../entry/model-versions.node.ts";
-import { storeFor } from "../entry/store-replica.node.ts";
+import { objectStoreFor } from "../store/store-location.node.ts";
 import { resolveParams } from "../models/spec.ts";
 import { InputError } from "../core/errors.ts";
 import { loadDataset, loadInteractionFiles } from "../data/files.node.ts";
@@ -60,7 +60,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void):
   const overrides = parseSets(args.set, name, [name]);
   const recency = parseRecency(args.recency);
   if (args.publish !== undefined) {
-    const store = storeFor(args.publish);
+    const store = objectStoreFor(args.publish, process.env);
     const source = args.dataset ?? `${resolve(args.interactions!)}${args.items ? `+${resolve(args.items)}` : ""}`;
     const params = tune ? {} : resolveParams(recommenderSpec(name), overrides);
     const build = mkdtempSync(join(tmpdir(), "recagent-publish-"));

@@ -32,7 +32,7 @@ async function replica(fx: Fixture, model = "als"): Promise<{ server: RunningSer
     { RECAGENT_API_KEY: KEY },
   );
   const logs: string[] = [];
-  const server = await startServer(config, (l) => logs.push(l), { LOG_LEVEL: "silent" }, storeReplicaState(config));
+  const server = await startServer(config, (l) => logs.push(l), { LOG_LEVEL: "silent" }, storeReplicaState(config, {}, (l) => logs.push(l)));
   return { server, logs };
 }
 

@@ -26,12 +26,12 @@ import { LanceDbIndex } from "../index/lancedb.node.ts";
 import type { ContentMap } from "../models/content-map.ts";
 import { isFactorRecommender } from "../models/recommender.ts";
 import { restoreRecommender } from "../models/registry.ts";
-import { FolderObjectStore } from "../store/object-store-folder.node.ts";
 import type { ObjectStore } from "../store/object-store.ts";
+import { type SharedWriteLog, sharedWriteLog, type WrittenEntries } from "../store/shared-write-log.ts";
+import { objectStoreFor } from "../store/store-location.node.ts";
 import { type Artifacts, buildModelFiles, buildSpecOf, openBuild } from "./artifacts.node.ts";
 import { fetchVersion, newVersionName, publishBuild, readCurrent } from "./model-versions.node.ts";
 import type { ServerControl, ServingState, StateSource } from "./node.ts";
-import { objectStoreWriteLog, type SharedWriteLog, type SharedWrites } from "./store-write-log.node.ts";
 import type { Write } from "./write-broadcast.node.ts";
 
 /** A version that failed to load is tried again after this long (the pointer may be fixed, a download may have been cut). */
@@ -47,17 +47,12 @@ export interface ReplicaOptions {
   graceMs: number;
 }
 
-/** The store a URL names. Interim: folders only, until objectStoreFor (src/store/) lands with s3://. */
-export function storeFor(url: string): ObjectStore {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) throw new InputError(`store "${url}": this build reaches folder stores only (s3:// comes with src/store's objectStoreFor)`);
-  return new FolderObjectStore(url);
-}
-
-/** The StateSource of `serve --store`. */
-export function storeReplicaState(config: ServiceConfig): StateSource {
+/** The StateSource of `serve --store`; `log` hears the shared write log's failed polls. */
+export function storeReplicaState(config: ServiceConfig, env: Record<string, string | undefined>, log: (line: string) => void = (l) => console.error(l)): StateSource {
   if (!config.store) throw new InputError("a store replica needs --store");
-  const store = storeFor(config.store);
-  return replicaState({ store, writes: objectStoreWriteLog(store), cacheRoot: resolve(config.artifacts, "store-cache"), pollMs: config.storePollMs, graceMs: config.shutdownGraceMs });
+  const store = objectStoreFor(config.store, env);
+  const writes = sharedWriteLog(store, { warn: (m) => log(`store replica: ${m}`) });
+  return replicaState({ store, writes, cacheRoot: resolve(config.artifacts, "store-cache"), pollMs: config.storePollMs, graceMs: config.shutdownGraceMs });
 }
 
 type Apply = (write: Write) => Promise<void>;
@@ -75,7 +70,7 @@ class WriteJournal {
     this.push(write, origin);
   }
 
-  followed(w: SharedWrites): void {
+  followed(w: WrittenEntries): void {
     for (const change of w.catalog) this.push({ kind: "catalog", change });
     for (const event of w.feedback) this.push({ kind: "feedback", event });
   }
