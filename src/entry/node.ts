@@ -214,7 +214,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   try {
     const config = serviceConfig(argv, process.env);
     const workers = config.store ? 1 : (config.workers ?? availableParallelism());
-    if (config.store) running = await startServer(config, undefined, process.env, storeReplicaState(config));
+    if (config.store) running = await startServer(config, undefined, process.env, storeReplicaState(config, process.env));
     else running = workers > 1 ? await startCluster(config, { workers }) : await startServer(config);
   } catch (e) {
     if (AppError.isInstance(e) && e.code === "help") {
