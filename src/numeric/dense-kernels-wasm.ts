@@ -1,4 +1,4 @@
-import { type DenseKernels, typeScriptDenseKernels } from "./dense-kernels.ts";
+import { type DenseKernels, type SoftmaxOptions, typeScriptDenseKernels } from "./dense-kernels.ts";
 import { WASM_BASE64 } from "./dense-kernels.wasm.ts";
 import { sharedMemory, type WasmMemory, type WasmModule, webAssembly } from "./webassembly.ts";
 
@@ -7,6 +7,7 @@ interface DenseWasmExports {
   heapBase(): number;
   gemm(a: number, b: number, out: number, m: number, k: number, n: number, accumulate: number): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
+  softmaxGrad(logits: number, rows: number, invT: number, logQ: number, items: number, lossOut: number): void;
 }
 
 let compiled: { module: WasmModule; heapBase: number } | Error | undefined;
@@ -74,8 +75,9 @@ class WasmDenseKernels implements DenseKernels {
     return offsets;
   }
 
-  private put(at: number, data: Float32Array, count: number): void {
-    this.floats.set(count === data.length ? data : data.subarray(0, count), at >> 2);
+  private put(at: number, data: Float32Array | Int32Array, count: number): void {
+    const view = data instanceof Int32Array ? new Int32Array(this.floats.buffer) : this.floats;
+    view.set(count === data.length ? data : data.subarray(0, count), at >> 2);
   }
 
   private run(aAt: number, bAt: number, outAt: number, out: Float32Array, m: number, k: number, n: number, accumulate: boolean): void {
@@ -97,6 +99,24 @@ class WasmDenseKernels implements DenseKernels {
     this.put(bAt, b, n * k);
     this.kernels!.transpose(bAt, btAt, n, k);
     this.run(aAt, btAt, outAt, out, m, k, n, accumulate);
+  }
+
+  inBatchSoftmax(q: Float32Array, k: Float32Array, b: number, d: number, o: SoftmaxOptions, gradQ: Float32Array, gradK: Float32Array): number {
+    const [qAt, kAt, ktAt, logitsAt, transposedAt, logQAt, itemsAt, gradQAt, gradKAt, lossAt] = this.layout(b * d, b * d, d * b, b * b, b * b, b, b, b * d, b * d, 2);
+    const kern = this.kernels!;
+    this.put(qAt, q, b * d);
+    this.put(kAt, k, b * d);
+    if (o.logQ) this.put(logQAt, o.logQ, b);
+    if (o.items) this.put(itemsAt, o.items, b);
+    kern.transpose(kAt, ktAt, b, d);
+    kern.gemm(qAt, ktAt, logitsAt, b, d, b, 0);
+    kern.softmaxGrad(logitsAt, b, o.invTemperature, o.logQ ? logQAt : 0, o.items ? itemsAt : 0, lossAt);
+    kern.gemm(logitsAt, kAt, gradQAt, b, b, d, 0);
+    kern.transpose(logitsAt, transposedAt, b, b);
+    kern.gemm(transposedAt, qAt, gradKAt, b, b, d, 0);
+    gradQ.set(this.floats.subarray(gradQAt >> 2, (gradQAt >> 2) + b * d));
+    gradK.set(this.floats.subarray(gradKAt >> 2, (gradKAt >> 2) + b * d));
+    return new Float64Array(this.floats.buffer, lossAt, 1)[0] / b;
   }
 
   matmulTransA(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, accumulate = false): void {

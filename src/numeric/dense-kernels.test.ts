@@ -57,6 +57,27 @@ describe("dense kernels: WebAssembly SIMD against the TypeScript references", ()
     });
   }
 
+  it.each([
+    [6, 5, false],
+    [37, 16, true],
+    [512, 64, true],
+    [130, 64, false],
+  ])("inBatchSoftmax agrees (B=%i, d=%i, logQ and duplicate items %s)", (b, d, extras) => {
+    const q = randomMatrix(b, d, b);
+    const k = randomMatrix(b, d, b + 1);
+    const o = {
+      invTemperature: 10,
+      ...(extras ? { logQ: randomMatrix(1, b, 5, 4).map((x) => x - 6), items: Int32Array.from({ length: b }, (_, i) => i % Math.max(2, b - 3)) } : {}),
+    };
+    const got = [new Float32Array(b * d), new Float32Array(b * d)];
+    const want = [new Float32Array(b * d), new Float32Array(b * d)];
+    const lossGot = wasm.inBatchSoftmax(q, k, b, d, o, got[0], got[1]);
+    const lossWant = ts.inBatchSoftmax(q, k, b, d, o, want[0], want[1]);
+    expect(Math.abs(lossGot - lossWant) / lossWant).toBeLessThan(1e-5);
+    expect(relativeError(got[0], want[0])).toBeLessThan(1e-4);
+    expect(relativeError(got[1], want[1])).toBeLessThan(1e-4);
+  });
+
   it("grows its memory for larger products and keeps giving the same results", () => {
     for (const size of [8, 512, 16, 700]) {
       const a = randomMatrix(size, 64, size);

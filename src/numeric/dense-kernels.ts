@@ -14,6 +14,19 @@ export interface DenseKernels {
   matmulTransB(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, accumulate?: boolean): void;
   /** out (k x n) = A^T . B for A (m x k), B (m x n); with `accumulate`, out += A^T . B. */
   matmulTransA(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, accumulate?: boolean): void;
+  /**
+   * In-batch softmax over B rows of width d: row i of `queries` should pick row i of `keys` among all rows,
+   * logits z_ij = q_i . k_j * invTemperature - logQ[j], columns whose `items` equal row i's (other than i)
+   * masked out. Writes the gradients of the mean cross-entropy into gradQueries and gradKeys (B x d) and
+   * returns that mean. The B x B logits never leave the kernel.
+   */
+  inBatchSoftmax(queries: Float32Array, keys: Float32Array, rows: number, width: number, o: SoftmaxOptions, gradQueries: Float32Array, gradKeys: Float32Array): number;
+}
+
+export interface SoftmaxOptions {
+  invTemperature: number;
+  logQ?: Float32Array;
+  items?: Int32Array;
 }
 
 /** out = A . B, row by row as sums of B's rows (the inner loop runs along contiguous memory). */
@@ -55,6 +68,39 @@ export function matmulTransAReference(a: Float32Array, b: Float32Array, out: Flo
   }
 }
 
+/** The in-batch softmax of DenseKernels.inBatchSoftmax in plain TypeScript, on the reference products. */
+export function inBatchSoftmaxReference(q: Float32Array, k: Float32Array, b: number, d: number, o: SoftmaxOptions, gradQ: Float32Array, gradK: Float32Array): number {
+  const logits = new Float32Array(b * b);
+  matmulTransBReference(q, k, logits, b, d, b);
+  const inv = o.invTemperature;
+  let loss = 0;
+  // In place: logits -> d(loss)/d(dot products) = (softmax - onehot) * inv / b.
+  for (let i = 0; i < b; i++) {
+    const row = i * b;
+    let max = -Infinity;
+    for (let j = 0; j < b; j++) {
+      let z = logits[row + j] * inv - (o.logQ ? o.logQ[j] : 0);
+      if (o.items && j !== i && o.items[j] === o.items[i]) z = -Infinity;
+      logits[row + j] = z;
+      if (z > max) max = z;
+    }
+    const diagonal = logits[row + i] - max;
+    let sum = 0;
+    for (let j = 0; j < b; j++) {
+      const e = Math.exp(logits[row + j] - max);
+      logits[row + j] = e;
+      sum += e;
+    }
+    loss += Math.log(sum) - diagonal;
+    const scale = inv / (b * sum);
+    for (let j = 0; j < b; j++) logits[row + j] *= scale;
+    logits[row + i] -= inv / b;
+  }
+  matmulReference(logits, k, gradQ, b, b, d);
+  matmulTransAReference(logits, q, gradK, b, b, d);
+  return loss / b;
+}
+
 /** The TypeScript references as a DenseKernels; `why` says why they run instead of WebAssembly. */
 export function typeScriptDenseKernels(why: string): DenseKernels {
   return {
@@ -62,5 +108,6 @@ export function typeScriptDenseKernels(why: string): DenseKernels {
     matmul: matmulReference,
     matmulTransB: matmulTransBReference,
     matmulTransA: matmulTransAReference,
+    inBatchSoftmax: inBatchSoftmaxReference,
   };
 }

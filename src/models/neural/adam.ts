@@ -55,13 +55,17 @@ export class Adam implements Optimizer {
 
   private update(p: Param, m: Float32Array, v: Float32Array, from: number, to: number, stepSize: number, epsHat: number): void {
     const { beta1: b1, beta2: b2 } = this;
+    const c1 = 1 - b1;
+    const c2 = 1 - b2;
     const { value, grad } = p;
     const decay = 1 - this.lr * this.weightDecay;
     for (let i = from; i < to; i++) {
       const g = grad[i];
-      m[i] = b1 * m[i] + (1 - b1) * g;
-      v[i] = b2 * v[i] + (1 - b2) * g * g;
-      value[i] = value[i] * decay - (stepSize * m[i]) / (Math.sqrt(v[i]) + epsHat);
+      const mi = b1 * m[i] + c1 * g;
+      const vi = b2 * v[i] + c2 * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      value[i] = value[i] * decay - (stepSize * mi) / (Math.sqrt(vi) + epsHat);
       grad[i] = 0;
     }
   }

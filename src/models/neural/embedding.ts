@@ -44,9 +44,10 @@ export class Embedding implements Layer<Int32Array, Matrix, void> {
     const ids = this.ids!;
     const w = this.width;
     const { grad, touched } = this.table;
+    const g = dy.data;
     for (let r = 0; r < ids.length; r++) {
       const o = ids[r] * w;
-      for (let j = 0; j < w; j++) grad[o + j] += dy.data[r * w + j];
+      for (let j = 0; j < w; j++) grad[o + j] += g[r * w + j];
       touched!.rows.add(ids[r]);
     }
   }
@@ -81,14 +82,16 @@ export class EmbeddingBag implements Layer<Bags, Matrix, void> {
     const limit = this.table.value.length / w;
     const y = matrix(rows, w);
     const v = this.table.value;
+    const out = y.data;
+    const { offsets, ids, weights } = bags;
     for (let r = 0; r < rows; r++) {
       const o = r * w;
-      for (let e = bags.offsets[r]; e < bags.offsets[r + 1]; e++) {
-        const id = bags.ids[e];
+      for (let e = offsets[r]; e < offsets[r + 1]; e++) {
+        const id = ids[e];
         if (!(id >= 0 && id < limit)) throw new Error(`${this.table.name}: index ${id} is outside the ${limit} rows`);
-        const s = bags.weights[e];
+        const s = weights[e];
         const t = id * w;
-        for (let j = 0; j < w; j++) y.data[o + j] += s * v[t + j];
+        for (let j = 0; j < w; j++) out[o + j] += s * v[t + j];
       }
     }
     this.bags = bags;
@@ -96,17 +99,18 @@ export class EmbeddingBag implements Layer<Bags, Matrix, void> {
   }
 
   backward(dy: Matrix): void {
-    const bags = this.bags!;
+    const { offsets, ids, weights } = this.bags!;
     const w = this.width;
     const { grad, touched } = this.table;
-    for (let r = 0; r < bags.offsets.length - 1; r++) {
+    const g = dy.data;
+    for (let r = 0; r < offsets.length - 1; r++) {
       const o = r * w;
-      for (let e = bags.offsets[r]; e < bags.offsets[r + 1]; e++) {
-        const s = bags.weights[e];
-        const t = bags.ids[e] * w;
-        for (let j = 0; j < w; j++) grad[t + j] += s * dy.data[o + j];
-        touched!.rows.add(bags.ids[e]);
+      for (let e = offsets[r]; e < offsets[r + 1]; e++) {
+        const s = weights[e];
+        const t = ids[e] * w;
+        for (let j = 0; j < w; j++) grad[t + j] += s * g[o + j];
       }
     }
+    for (const id of ids) touched!.rows.add(id);
   }
 }

@@ -49,41 +49,14 @@ export interface InBatchSoftmaxOptions {
 /**
  * In-batch sampled softmax: row i of `queries` should pick row i of `keys` among all rows of `keys`
  * (logits_ij = q_i . k_j / T - logQ_j). Mean cross-entropy over rows, and the gradients of both inputs.
- * The B x B x d products run on `kernels`.
+ * Runs on `kernels` (DenseKernels.inBatchSoftmax: the B x B logits stay inside the WebAssembly kernel).
  */
 export function inBatchSoftmax(queries: Matrix, keys: Matrix, o: InBatchSoftmaxOptions, kernels: DenseKernels): { loss: number; gradQueries: Matrix; gradKeys: Matrix } {
   const b = queries.rows;
   const d = queries.cols;
   if (keys.rows !== b || keys.cols !== d) throw new Error(`in-batch softmax: queries ${b} x ${d} and keys ${keys.rows} x ${keys.cols} differ`);
-  const logits = new Float32Array(b * b);
-  kernels.matmulTransB(queries.data, keys.data, logits, b, d, b);
-  const inv = 1 / o.temperature;
-  let loss = 0;
-  // In place: logits -> d(loss)/d(dot products) = (softmax - onehot) / (b T).
-  for (let i = 0; i < b; i++) {
-    const row = i * b;
-    let max = -Infinity;
-    for (let j = 0; j < b; j++) {
-      let z = logits[row + j] * inv - (o.logQ ? o.logQ[j] : 0);
-      if (o.items && j !== i && o.items[j] === o.items[i]) z = -Infinity;
-      logits[row + j] = z;
-      if (z > max) max = z;
-    }
-    let sum = 0;
-    for (let j = 0; j < b; j++) {
-      const e = Math.exp(logits[row + j] - max);
-      logits[row + j] = e;
-      sum += e;
-    }
-    const diagonal = logits[row + i] / sum;
-    loss -= Math.log(diagonal);
-    const scale = inv / (b * sum);
-    for (let j = 0; j < b; j++) logits[row + j] *= scale;
-    logits[row + i] -= inv / b;
-  }
   const gradQueries = matrix(b, d);
   const gradKeys = matrix(b, d);
-  kernels.matmul(logits, keys.data, gradQueries.data, b, b, d);
-  kernels.matmulTransA(logits, queries.data, gradKeys.data, b, b, d);
-  return { loss: loss / b, gradQueries, gradKeys };
+  const loss = kernels.inBatchSoftmax(queries.data, keys.data, b, d, { invTemperature: 1 / o.temperature, logQ: o.logQ, items: o.items }, gradQueries.data, gradKeys.data);
+  return { loss, gradQueries, gradKeys };
 }
