@@ -10,13 +10,15 @@ export interface ContractOptions {
   params?: Record<string, number>;
   /** Popularity cannot tell the clusters apart; everything else must. */
   personalised?: boolean;
+  /** The fixture lists each user's items in an order a next-item model can learn (twoClusters' nextItemOrder). */
+  nextItemOrder?: boolean;
 }
 
 /** The contract every Recommender keeps; each model's test file calls this once. */
 export function describeRecommenderContract(spec: ModelSpec<Recommender>, opts: ContractOptions = {}): void {
   const personalised = opts.personalised ?? true;
   const fitted = async () => {
-    const { data, missing } = twoClusters();
+    const { data, missing } = twoClusters({ nextItemOrder: opts.nextItemOrder });
     const model = spec.create(resolveParams(spec, opts.params));
     await model.fit(data);
     return { model, data, missing };
@@ -47,7 +49,7 @@ export function describeRecommenderContract(spec: ModelSpec<Recommender>, opts: 
       it("puts each user's missing cluster item first", async () => {
         const { model, missing } = await fitted();
         const users = Int32Array.from(missing.keys());
-        const { data } = twoClusters();
+        const { data } = twoClusters({ nextItemOrder: opts.nextItemOrder });
         const top = recommend(model, users, 1, data.matrix);
         expect(Array.from(top.ids)).toEqual(Array.from(missing.values()));
       });

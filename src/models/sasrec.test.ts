@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+import type { InteractionRow } from "../core/types.ts";
+import { Interactions } from "../data/interactions.ts";
+import { createAttentionKernels } from "../numeric/attention-kernels-wasm.ts";
+import { createDenseKernels } from "../numeric/dense-kernels-wasm.ts";
+import { mulberry32 } from "../numeric/random.ts";
+import { easeSpec } from "./ease.ts";
+import { gradCheck } from "./neural/grad-check.ts";
+import { decodeModel, encodeModel } from "./persist.ts";
+import { describeRecommenderContract } from "./recommender.contract.ts";
+import { positionsFromEnd, SasRec, SasRecNet, sasrecSpec, userSequences } from "./sasrec.ts";
+import { resolveParams } from "./spec.ts";
+
+/** Small and quick: the contract's 7-user fixture needs no validation hold-out and no dropout. */
+const SMALL = { hidden: 16, maxlen: 5, epochs: 150, patience: 0, dropout: 0, batch: 2, lr: 0.01 };
+
+describeRecommenderContract(sasrecSpec, { params: SMALL, nextItemOrder: true });
+
+/**
+ * Users walk forward around a cycle of `items` items (i, i+1, i+2, ...), each from a random start for 4 to 8
+ * steps: the next item is always the successor of the last. A bag of items cannot tell the successor of
+ * {i..j} from the predecessor of i: both neighbour the set equally often.
+ */
+function cycleWalks(users: number, items: number, seed: number): Interactions {
+  const next = mulberry32(seed);
+  const rows: InteractionRow[] = [];
+  for (let u = 0; u < users; u++) {
+    const start = Math.floor(next() * items);
+    const length = 4 + Math.floor(next() * 5);
+    for (let t = 0; t < length; t++) rows.push({ user: `u${u}`, item: `i${(start + t) % items}`, value: 1, timestamp: t });
+  }
+  return Interactions.fromRows(rows);
+}
+
+/** Share of histories [s, s+1, s+2] whose best unseen item is s+3. */
+function successorHits(data: Interactions, items: number, score: (history: number[], out: Float32Array) => void): number {
+  let hits = 0;
+  const out = new Float32Array(data.itemCount);
+  for (let s = 0; s < items; s++) {
+    const history = [0, 1, 2].map((k) => data.items.get(`i${(s + k) % items}`)!);
+    score(history, out);
+    for (const i of history) out[i] = -Infinity;
+    let best = 0;
+    for (let i = 1; i < out.length; i++) if (out[i] > out[best]) best = i;
+    if (data.items.id(best) === `i${(s + 3) % items}`) hits++;
+  }
+  return hits / items;
+}
+
+describe("sasrec", () => {
+  it("learns which item comes next, which a bag-of-items model cannot", async () => {
+    const items = 20;
+    const data = cycleWalks(300, items, 5);
+    const model = sasrecSpec.create(resolveParams(sasrecSpec, { hidden: 16, maxlen: 8, epochs: 60, patience: 0, dropout: 0, batch: 32, lr: 0.01 }));
+    await model.fit(data);
+    const sasrecHits = successorHits(data, items, (h, out) => model.scoreHistory(h.map((item) => ({ item, weight: 1 })), out));
+    const ease = easeSpec.create(resolveParams(easeSpec, { lambda: 10 }));
+    await ease.fit(data);
+    const easeHits = successorHits(data, items, (h, out) => ease.scoreHistory(h.map((item) => ({ item, weight: 1 })), out));
+    // EASE sees the same set in either order: it scores [s, s+1, s+2] and its reverse alike.
+    const a = new Float32Array(data.itemCount);
+    const b = new Float32Array(data.itemCount);
+    ease.scoreHistory([0, 1, 2].map((item) => ({ item, weight: 1 })), a);
+    ease.scoreHistory([2, 1, 0].map((item) => ({ item, weight: 1 })), b);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    expect(sasrecHits).toBeGreaterThanOrEqual(0.9);
+    expect(easeHits).toBeLessThan(0.75);
+  });
+
+  it("attends over the history it reads, weights summing to 1", async () => {
+    const data = cycleWalks(60, 10, 2);
+    const model = sasrecSpec.create(resolveParams(sasrecSpec, { ...SMALL, maxlen: 4, epochs: 5 })) as SasRec;
+    await model.fit(data);
+    const history = [1, 2, 3, 4, 5, 6].map((item) => ({ item, weight: 1 }));
+    const attended = model.attentionOver(history);
+    // maxlen 4: the newest four items, oldest first.
+    expect(attended.map((a) => a.item)).toEqual([3, 4, 5, 6]);
+    expect(attended.reduce((s, a) => s + a.weight, 0)).toBeCloseTo(1, 5);
+    expect(model.attentionOver([])).toEqual([]);
+  });
+
+  it("comes back from the saved model file with the same scores and attention", async () => {
+    const data = cycleWalks(40, 10, 3);
+    const model = sasrecSpec.create(resolveParams(sasrecSpec, { ...SMALL, epochs: 3 })) as SasRec;
+    await model.fit(data);
+    const { header, body } = encodeModel({ artifact: model.toArtifact(), users: data.users.toArray(), items: data.items.toArray(), seen: data.matrix });
+    const copy = sasrecSpec.restore(decodeModel(header, body, "model.json").artifact) as SasRec;
+    const users = Int32Array.from({ length: data.userCount }, (_, u) => u);
+    const a = new Float32Array(users.length * data.itemCount);
+    const b = new Float32Array(a.length);
+    model.scoreUsers(users, a);
+    copy.scoreUsers(users, b);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    const history = [{ item: 1, weight: 1 }, { item: 2, weight: 1 }];
+    expect(copy.attentionOver(history)).toEqual(model.attentionOver(history));
+    expect(copy.log).toEqual(model.log);
+  });
+
+  it("stops early on the held-out next items and keeps the best checked parameters", async () => {
+    const data = cycleWalks(120, 12, 4);
+    const model = sasrecSpec.create(resolveParams(sasrecSpec, { hidden: 8, maxlen: 6, epochs: 400, patience: 2, eval_every: 1, dropout: 0, batch: 16, lr: 0.05 })) as SasRec;
+    const seen: number[] = [];
+    await model.fit(data, { onEpoch: (r) => seen.push(r.epoch) });
+    expect(seen).toEqual(model.log.map((r) => r.epoch));
+    expect(model.log.length).toBeLessThan(400);
+    expect(model.log.every((r) => r.validation !== undefined && Number.isFinite(r.loss) && r.seconds >= 0)).toBe(true);
+  });
+
+  it("reads each user's items oldest first and numbers positions from the newest", () => {
+    const rows: InteractionRow[] = [
+      { user: "a", item: "x", value: 1, timestamp: 3 },
+      { user: "a", item: "y", value: 1, timestamp: 1 },
+      { user: "a", item: "z", value: 1, timestamp: 2 },
+    ];
+    const data = Interactions.fromRows(rows);
+    expect(Array.from(userSequences(data)[0], (i) => data.items.id(i))).toEqual(["y", "z", "x"]);
+    expect(Array.from(positionsFromEnd(Int32Array.from([0, 2, 5]), 4))).toEqual([2, 3, 1, 2, 3]);
+  });
+
+  for (const kernels of ["js", "auto"] as const) {
+    it(`has the gradient of its loss by finite differences, every parameter (${kernels} kernels)`, () => {
+      const params = resolveParams(sasrecSpec, { hidden: 8, heads: 2, maxlen: 5, dropout: 0 });
+      const net = new SasRecNet(params, 12, { dense: createDenseKernels(kernels), attention: createAttentionKernels(kernels) });
+      const offsets = Int32Array.from([0, 5, 7]);
+      const items = Int32Array.from([1, 4, 2, 7, 3, 9, 0]);
+      const targets = Int32Array.from([4, 2, 7, 3, 5, 0, 11]);
+      const negatives = Int32Array.from([8, 6, 10, 1, 2, 3, 6]);
+      const result = gradCheck({
+        params: net.params(),
+        loss: () => net.loss(items, offsets, targets, negatives, true),
+        backward: () => {
+          net.backward();
+          return [];
+        },
+      }, { samples: 12, eps: 5e-3, floor: 1e-2 });
+      expect(result.checked).toBeGreaterThan(150);
+      expect(result.maxError, result.worst).toBeLessThan(3e-2);
+    });
+  }
+});

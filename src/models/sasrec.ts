@@ -1,0 +1,496 @@
+import { InputError } from "../core/errors.ts";
+import type { ItemWeight } from "../core/types.ts";
+import type { Interactions } from "../data/interactions.ts";
+import type { AttentionKernels } from "../numeric/attention-kernels.ts";
+import { createAttentionKernels } from "../numeric/attention-kernels-wasm.ts";
+import { createDenseKernels } from "../numeric/dense-kernels-wasm.ts";
+import type { DenseKernels } from "../numeric/dense-kernels.ts";
+import { mulberry32, shuffle } from "../numeric/random.ts";
+import { Adam } from "./neural/adam.ts";
+import type { Packed } from "./neural/attention.ts";
+import { Dropout } from "./neural/dropout.ts";
+import { Embedding } from "./neural/embedding.ts";
+import { LayerNorm } from "./neural/layer-norm.ts";
+import { sampledBce } from "./neural/losses.ts";
+import { normalArray } from "./neural/param.ts";
+import { TransformerBlock } from "./neural/transformer-block.ts";
+import type { Matrix, Param } from "./neural/types.ts";
+import type { FactorRecommender, FitOptions, ModelArtifact, Params } from "./recommender.ts";
+import type { ModelSpec } from "./spec.ts";
+
+/** Tries at drawing an item outside the user's history before the draw is kept anyway (a user with nearly everything). */
+const NEGATIVE_TRIES = 32;
+/** Users scored at once when ranking the catalog (rows of one matrix product). */
+const SCORE_BATCH = 64;
+
+/** One epoch of training, as reported to the caller and kept in the saved model. */
+export interface EpochReport {
+  epoch: number;
+  /** Mean BCE over the epoch's positions. */
+  loss: number;
+  seconds: number;
+  /** NDCG@10 of the held-out next items, on the epochs where it was measured. */
+  validation?: number;
+}
+
+export interface SasRecFitOptions extends FitOptions {
+  onEpoch?: (report: EpochReport) => void;
+}
+
+/** A history item and how much the last position attended to it. */
+export interface Attended {
+  item: number;
+  weight: number;
+}
+
+/**
+ * SASRec (Kang and McAuley 2018): a causal transformer over each user's last `maxlen` items in time order,
+ * trained to predict the next item at every position with binary cross-entropy against one sampled negative
+ * (an item outside the user's history), as the paper. The item embedding table is shared between input
+ * (scaled by sqrt(hidden), plus a learnt position embedding counted from the newest item) and output, so
+ * the score of item i after a sequence is the last position's output . E_i: a factor model, whose item
+ * vectors are the table and whose user vector is the last position's output for the history.
+ *
+ * Early stopping (patience > 0): each user's newest training item is held out as that user's next item,
+ * NDCG@10 over the whole catalog is measured every `eval_every` epochs, training stops after `patience`
+ * measurements without a gain, and the best measured parameters are kept. The held-out items are never
+ * targets in training, but they are part of the history the fitted model reads (as in the paper).
+ */
+export class SasRec implements FactorRecommender {
+  readonly name = "sasrec";
+  /** Per epoch: loss, seconds, validation. */
+  log: EpochReport[] = [];
+  /** Which kernels the products ran on. */
+  kernelsUsed = "";
+  private net: SasRecNet;
+  /** Each user's last maxlen training items, oldest first (CSR-shaped). */
+  private sequences: { indptr: Int32Array; items: Int32Array } = { indptr: new Int32Array(1), items: new Int32Array(0) };
+  private items = 0;
+
+  private readonly kernels: NetKernels;
+
+  constructor(
+    readonly params: Params,
+    /** "js" forces the TypeScript kernels (tests compare them with WebAssembly). */
+    kernels: "auto" | "js" = "auto",
+  ) {
+    this.kernels = { dense: createDenseKernels(kernels), attention: createAttentionKernels(kernels) };
+    this.net = new SasRecNet(params, 0, this.kernels);
+  }
+
+  get factors(): number {
+    return this.params.hidden;
+  }
+
+  get itemCount(): number {
+    return this.items;
+  }
+
+  async fit(data: Interactions, opts: SasRecFitOptions = {}): Promise<void> {
+    const p = this.params;
+    const maxlen = p.maxlen;
+    const histories = userSequences(data);
+    const seen = histories.map((s) => Int32Array.from(s).sort());
+    const validate = p.patience > 0;
+    // The held-out next item of each user with at least 3 items (2 left to learn from).
+    const heldOut = histories.map((s) => (validate && s.length >= 3 ? s[s.length - 1] : -1));
+    const trainSeqs = histories.map((s, u) => (heldOut[u] >= 0 ? s.subarray(0, s.length - 1) : s));
+    this.items = data.itemCount;
+    this.net = new SasRecNet(p, data.itemCount, this.kernels);
+    this.kernelsUsed = `dense ${this.kernels.dense.label}, attention ${this.kernels.attention.label}`;
+    const next = mulberry32(p.seed + 1);
+    const adam = new Adam({ lr: p.lr, beta1: 0.9, beta2: 0.98 });
+    const params = this.net.params();
+    const learners = Int32Array.from(trainSeqs.flatMap((s, u) => (s.length >= 2 ? [u] : [])));
+    const validationUsers = Int32Array.from(heldOut.flatMap((item, u) => (item >= 0 ? [u] : [])));
+    let best = -Infinity;
+    let bestValues: Float32Array[] | undefined;
+    let misses = 0;
+    this.log = [];
+    for (let epoch = 0; epoch < p.epochs; epoch++) {
+      const t0 = performance.now();
+      shuffle(learners, next);
+      let lossSum = 0;
+      let positions = 0;
+      for (let b = 0; b < learners.length; b += p.batch) {
+        const batch = learners.subarray(b, b + p.batch);
+        const { inputs, offsets, targets } = trainingBatch(batch, trainSeqs, maxlen);
+        const negatives = new Int32Array(targets.length);
+        for (let s = 0; s < batch.length; s++) {
+          for (let t = offsets[s]; t < offsets[s + 1]; t++) negatives[t] = drawNegative(data.itemCount, next, seen[batch[s]]);
+        }
+        const loss = this.net.loss(inputs, offsets, targets, negatives, true);
+        this.net.backward();
+        adam.step(params);
+        lossSum += loss * targets.length;
+        positions += targets.length;
+      }
+      const report: EpochReport = { epoch: epoch + 1, loss: lossSum / Math.max(1, positions), seconds: (performance.now() - t0) / 1000 };
+      let stop = false;
+      if (validate && ((epoch + 1) % p.eval_every === 0 || epoch + 1 === p.epochs)) {
+        report.validation = this.validationNdcg(validationUsers, trainSeqs, seen, heldOut);
+        if (report.validation > best) {
+          best = report.validation;
+          bestValues = params.map((q) => q.value.slice());
+          misses = 0;
+        } else if (++misses >= p.patience) stop = true;
+      }
+      this.log.push(report);
+      opts.onEpoch?.(report);
+      opts.onProgress?.(epoch + 1, p.epochs);
+      if (stop) break;
+    }
+    if (bestValues) params.forEach((q, k) => q.value.set(bestValues[k]));
+    this.sequences = packLast(histories, maxlen);
+  }
+
+  /** NDCG@10 of each validation user's held-out item among every item outside the rest of their history. */
+  private validationNdcg(users: Int32Array, trainSeqs: Int32Array[], seen: Int32Array[], heldOut: Int32Array | number[]): number {
+    if (users.length === 0) return 0;
+    let total = 0;
+    const scores = new Float32Array(SCORE_BATCH * this.items);
+    for (let b = 0; b < users.length; b += SCORE_BATCH) {
+      const batch = users.subarray(b, b + SCORE_BATCH);
+      this.scoreSequences(Array.from(batch, (u) => trainSeqs[u].subarray(Math.max(0, trainSeqs[u].length - this.params.maxlen))), scores);
+      batch.forEach((u, j) => {
+        const row = scores.subarray(j * this.items, (j + 1) * this.items);
+        const target = heldOut[u];
+        const s = row[target];
+        let rank = 0;
+        const own = seen[u];
+        for (let i = 0; i < row.length && rank < 10; i++) if (row[i] > s && i !== target && !sortedIncludes(own, i)) rank++;
+        if (rank < 10) total += 1 / Math.log2(rank + 2);
+      });
+    }
+    return total / users.length;
+  }
+
+  /** Scores of every item after each sequence (row j of out for sequences[j]); an empty sequence scores 0. */
+  private scoreSequences(sequences: readonly Int32Array[], out: Float32Array): void {
+    const h = this.factors;
+    const users = this.encodeLast(sequences);
+    this.kernels.dense.matmulTransB(users, this.net.itemTable.value, out, sequences.length, h, this.items);
+  }
+
+  /** The last position's output of each sequence (rows of a sequences x hidden array; zeros for an empty one). */
+  private encodeLast(sequences: readonly Int32Array[]): Float32Array {
+    const h = this.factors;
+    const out = new Float32Array(sequences.length * h);
+    const offsets = new Int32Array(sequences.length + 1);
+    sequences.forEach((s, j) => (offsets[j + 1] = offsets[j] + s.length));
+    if (offsets[sequences.length] === 0) return out;
+    const inputs = new Int32Array(offsets[sequences.length]);
+    sequences.forEach((s, j) => inputs.set(s, offsets[j]));
+    const y = this.net.forward(inputs, offsets, false);
+    sequences.forEach((s, j) => {
+      if (s.length > 0) out.set(y.data.subarray((offsets[j + 1] - 1) * h, offsets[j + 1] * h), j * h);
+    });
+    return out;
+  }
+
+  scoreUsers(users: Int32Array, out: Float32Array): void {
+    const n = this.items;
+    for (let b = 0; b < users.length; b += SCORE_BATCH) {
+      const batch = users.subarray(b, b + SCORE_BATCH);
+      this.scoreSequences(Array.from(batch, (u) => this.userSequence(u)), out.subarray(b * n, (b + batch.length) * n));
+    }
+  }
+
+  private userSequence(u: number): Int32Array {
+    const { indptr, items } = this.sequences;
+    return u >= 0 && u < indptr.length - 1 ? items.subarray(indptr[u], indptr[u + 1]) : new Int32Array(0);
+  }
+
+  scoreHistory(history: readonly ItemWeight[], out: Float32Array): void {
+    this.scoreSequences([this.historySequence(history)], out);
+  }
+
+  /** Cosine of the item embeddings. */
+  scoreSimilar(item: number, out: Float32Array): void {
+    const h = this.factors;
+    const e = this.net.itemTable.value;
+    const norm = (i: number) => {
+      let s = 0;
+      for (let d = 0; d < h; d++) s += e[i * h + d] ** 2;
+      return Math.sqrt(s) || 1;
+    };
+    const self = norm(item);
+    for (let i = 0; i < this.items; i++) {
+      let s = 0;
+      for (let d = 0; d < h; d++) s += e[item * h + d] * e[i * h + d];
+      out[i] = s / (self * norm(i));
+    }
+  }
+
+  itemVectors(): Float32Array {
+    return this.net.itemTable.value;
+  }
+
+  /** The last position's output for the history (its last maxlen known items with a positive weight, oldest first). */
+  foldIn(history: readonly ItemWeight[]): Float32Array {
+    return this.encodeLast([this.historySequence(history)]);
+  }
+
+  /**
+   * How much the last position attends to each item of the history it reads (the history's last maxlen known
+   * items, oldest first), in the last block, averaged over heads: the items that most shaped the next
+   * recommendations ("because you just watched X"). Weights sum to 1; empty for an empty history.
+   */
+  attentionOver(history: readonly ItemWeight[]): Attended[] {
+    const sequence = this.historySequence(history);
+    if (sequence.length === 0) return [];
+    this.net.forward(sequence, Int32Array.from([0, sequence.length]), false);
+    const weights = this.net.lastAttention(0);
+    return Array.from(sequence, (item, t) => ({ item, weight: weights[t] }));
+  }
+
+  private historySequence(history: readonly ItemWeight[]): Int32Array {
+    const known = history.filter((h) => h.weight > 0 && h.item >= 0 && h.item < this.items).map((h) => h.item);
+    return Int32Array.from(known.slice(Math.max(0, known.length - this.params.maxlen)));
+  }
+
+  toArtifact(): ModelArtifact {
+    const arrays: Record<string, Float32Array | Int32Array> = { "sequences.indptr": this.sequences.indptr, "sequences.items": this.sequences.items };
+    for (const q of this.net.params()) arrays[q.name] = q.value;
+    return { model: this.name, params: this.params, meta: { items: this.items, log: this.log }, arrays };
+  }
+
+  static restore(a: ModelArtifact): SasRec {
+    const m = new SasRec(a.params);
+    m.items = Number(a.meta?.items);
+    m.net = new SasRecNet(a.params, m.items, m.kernels);
+    for (const q of m.net.params()) {
+      const saved = a.arrays[q.name];
+      if (!(saved instanceof Float32Array) || saved.length !== q.value.length) throw new Error(`sasrec artifact: ${q.name} is missing or has the wrong size`);
+      q.value.set(saved);
+    }
+    m.sequences = { indptr: a.arrays["sequences.indptr"] as Int32Array, items: a.arrays["sequences.items"] as Int32Array };
+    m.log = (a.meta?.log as EpochReport[] | undefined) ?? [];
+    return m;
+  }
+}
+
+export interface NetKernels {
+  dense: DenseKernels;
+  attention: AttentionKernels;
+}
+
+/**
+ * The network: item and position embeddings, `blocks` transformer blocks and a final layer norm over packed
+ * sequences. Parameters are created in a fixed order from params.seed, so a restore rebuilds the same shapes.
+ */
+export class SasRecNet {
+  readonly itemEmbedding: Embedding;
+  private readonly positionEmbedding: Embedding;
+  private readonly embeddingDropout: Dropout;
+  private readonly blocks: TransformerBlock[];
+  private readonly finalNorm: LayerNorm;
+  private readonly inputScale: number;
+  private offsets: Int32Array = new Int32Array(1);
+  private pending?: { out: Matrix; targets: Int32Array; negatives: Int32Array; gradPos: Float32Array; gradNeg: Float32Array };
+
+  constructor(
+    private readonly p: Params,
+    items: number,
+    kernels: NetKernels,
+  ) {
+    const h = p.hidden;
+    const next = mulberry32(p.seed);
+    // Xavier-normal scale for both tables, as SASRec.pytorch initialises every weight.
+    this.itemEmbedding = Embedding.create("item_embedding", items, h, normalArray(items * h, Math.sqrt(2 / (items + h)), next));
+    this.positionEmbedding = Embedding.create("position_embedding", p.maxlen, h, normalArray(p.maxlen * h, Math.sqrt(2 / (p.maxlen + h)), next));
+    this.embeddingDropout = new Dropout(p.dropout, next);
+    this.blocks = Array.from({ length: p.blocks }, (_, k) => new TransformerBlock(`block${k}`, { width: h, heads: p.heads, maxLength: p.maxlen, dropout: p.dropout, next, kernels: kernels.dense, attentionKernels: kernels.attention }));
+    this.finalNorm = new LayerNorm("final_norm", h);
+    this.inputScale = Math.sqrt(h);
+  }
+
+  get itemTable(): Param {
+    return this.itemEmbedding.table;
+  }
+
+  params(): Param[] {
+    return [...this.itemEmbedding.params(), ...this.positionEmbedding.params(), ...this.blocks.flatMap((b) => b.params()), ...this.finalNorm.params()];
+  }
+
+  /** Output rows (one per position) for packed item sequences, each at most maxlen long. */
+  forward(items: Int32Array, offsets: Int32Array, train: boolean): Matrix {
+    const e = this.itemEmbedding.forward(items);
+    const pos = this.positionEmbedding.forward(positionsFromEnd(offsets, this.p.maxlen));
+    for (let i = 0; i < e.data.length; i++) e.data[i] = e.data[i] * this.inputScale + pos.data[i];
+    let x: Packed = { x: this.embeddingDropout.forward(e, train), offsets };
+    for (const block of this.blocks) x = block.forward(x, train);
+    this.offsets = offsets;
+    return this.finalNorm.forward(x.x);
+  }
+
+  /**
+   * Forward pass plus BCE of each position's next item (targets) against its sampled negative, both scored
+   * against the shared item table. Keeps what backward() needs; returns the mean loss.
+   */
+  loss(items: Int32Array, offsets: Int32Array, targets: Int32Array, negatives: Int32Array, train: boolean): number {
+    const out = this.forward(items, offsets, train);
+    const h = this.p.hidden;
+    const n = targets.length;
+    const e = this.itemEmbedding.table.value;
+    const pos = new Float32Array(n);
+    const neg = new Float32Array(n);
+    for (let t = 0; t < n; t++) {
+      const o = t * h;
+      const a = targets[t] * h;
+      const b = negatives[t] * h;
+      let sp = 0;
+      let sn = 0;
+      for (let d = 0; d < h; d++) {
+        sp += out.data[o + d] * e[a + d];
+        sn += out.data[o + d] * e[b + d];
+      }
+      pos[t] = sp;
+      neg[t] = sn;
+    }
+    const gradPos = new Float32Array(n);
+    const gradNeg = new Float32Array(n);
+    const loss = sampledBce(pos, neg, gradPos, gradNeg);
+    this.pending = { out, targets, negatives, gradPos, gradNeg };
+    return loss;
+  }
+
+  /** Backpropagates the last loss() into the parameters' gradients (which accumulate). */
+  backward(): void {
+    const pending = this.pending;
+    if (!pending) throw new Error("SasRecNet.backward before loss");
+    this.pending = undefined;
+    const { out, targets, negatives, gradPos, gradNeg } = pending;
+    const h = this.p.hidden;
+    const n = targets.length;
+    const table = this.itemEmbedding.table;
+    const e = table.value;
+    const dOut = new Float32Array(n * h);
+    const grad = table.grad;
+    for (let t = 0; t < n; t++) {
+      const o = t * h;
+      const a = targets[t] * h;
+      const b = negatives[t] * h;
+      const gp = gradPos[t];
+      const gn = gradNeg[t];
+      for (let d = 0; d < h; d++) {
+        dOut[o + d] = gp * e[a + d] + gn * e[b + d];
+        grad[a + d] += gp * out.data[o + d];
+        grad[b + d] += gn * out.data[o + d];
+      }
+      table.touched!.rows.add(targets[t]);
+      table.touched!.rows.add(negatives[t]);
+    }
+    this.backwardOutput({ rows: n, cols: h, data: dOut });
+  }
+
+  /** Backpropagates d(loss)/d(output) of the last forward. */
+  private backwardOutput(dOut: Matrix): void {
+    let g: Packed = { x: this.finalNorm.backward(dOut), offsets: this.offsets };
+    for (let k = this.blocks.length - 1; k >= 0; k--) g = this.blocks[k].backward(g);
+    const dx = this.embeddingDropout.backward(g.x);
+    this.positionEmbedding.backward(dx);
+    const scaled = new Float32Array(dx.data.length);
+    for (let i = 0; i < scaled.length; i++) scaled[i] = dx.data[i] * this.inputScale;
+    this.itemEmbedding.backward({ rows: dx.rows, cols: dx.cols, data: scaled });
+  }
+
+  /** The last block's attention of sequence s's last position over that sequence, from the last forward. */
+  lastAttention(s: number): Float32Array {
+    return this.blocks[this.blocks.length - 1].attention.lastRowWeights(s);
+  }
+}
+
+/** Position ids counted from the newest item: the newest is maxlen - 1 in every sequence, whatever its length. */
+export function positionsFromEnd(offsets: Int32Array, maxlen: number): Int32Array {
+  const out = new Int32Array(offsets[offsets.length - 1]);
+  for (let s = 0; s < offsets.length - 1; s++) {
+    const n = offsets[s + 1] - offsets[s];
+    for (let t = 0; t < n; t++) out[offsets[s] + t] = maxlen - n + t;
+  }
+  return out;
+}
+
+/** Each user's items oldest first (by Interactions.ages; in stored order when the data has no ages). */
+export function userSequences(data: Interactions): Int32Array[] {
+  const m = data.matrix;
+  const ages = data.ages;
+  return Array.from({ length: m.rows }, (_, u) => {
+    const start = m.indptr[u];
+    const end = m.indptr[u + 1];
+    const order = Array.from({ length: end - start }, (_, k) => start + k);
+    if (ages) order.sort((a, b) => ages[b] - ages[a]);
+    return Int32Array.from(order, (p) => m.indices[p]);
+  });
+}
+
+/**
+ * A training batch: for each user, the inputs are the sequence's items before the last (at most maxlen of
+ * them, the newest) and the targets the items one step later.
+ */
+function trainingBatch(users: Int32Array, sequences: readonly Int32Array[], maxlen: number): { inputs: Int32Array; offsets: Int32Array; targets: Int32Array } {
+  const offsets = new Int32Array(users.length + 1);
+  users.forEach((u, j) => (offsets[j + 1] = offsets[j] + Math.min(sequences[u].length - 1, maxlen)));
+  const inputs = new Int32Array(offsets[users.length]);
+  const targets = new Int32Array(offsets[users.length]);
+  users.forEach((u, j) => {
+    const s = sequences[u];
+    const n = offsets[j + 1] - offsets[j];
+    inputs.set(s.subarray(s.length - 1 - n, s.length - 1), offsets[j]);
+    targets.set(s.subarray(s.length - n), offsets[j]);
+  });
+  return { inputs, offsets, targets };
+}
+
+/** The last maxlen items of each sequence, CSR-shaped. */
+function packLast(sequences: readonly Int32Array[], maxlen: number): { indptr: Int32Array; items: Int32Array } {
+  const indptr = new Int32Array(sequences.length + 1);
+  sequences.forEach((s, u) => (indptr[u + 1] = indptr[u] + Math.min(s.length, maxlen)));
+  const items = new Int32Array(indptr[sequences.length]);
+  sequences.forEach((s, u) => items.set(s.subarray(s.length - (indptr[u + 1] - indptr[u])), indptr[u]));
+  return { indptr, items };
+}
+
+/** A uniform item outside the ascending `own`, or the last draw after NEGATIVE_TRIES. */
+function drawNegative(items: number, next: () => number, own: Int32Array): number {
+  let j = 0;
+  for (let t = 0; t < NEGATIVE_TRIES; t++) {
+    j = Math.floor(next() * items);
+    if (!sortedIncludes(own, j)) return j;
+  }
+  return j;
+}
+
+function sortedIncludes(xs: Int32Array, value: number): boolean {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < xs.length && xs[lo] === value;
+}
+
+export const sasrecSpec: ModelSpec<SasRec> = {
+  name: "sasrec",
+  summary: "SASRec: causal self-attention over each user's recent items, next-item BCE with sampled negatives",
+  params: {
+    hidden: { default: 64, min: 4, max: 512, integer: true, help: "width of embeddings and blocks (the factor count)" },
+    blocks: { default: 2, min: 1, max: 8, integer: true, help: "transformer blocks" },
+    heads: { default: 1, min: 1, max: 16, integer: true, help: "attention heads (must divide hidden)" },
+    maxlen: { default: 50, min: 2, max: 512, integer: true, help: "newest items of a history the model reads" },
+    dropout: { default: 0.2, min: 0, max: 0.9, help: "dropout rate on embeddings, attention output and feed-forward" },
+    lr: { default: 0.001, min: 1e-6, max: 1, help: "Adam learning rate" },
+    batch: { default: 128, min: 1, max: 100_000, integer: true, help: "users (sequences) per step" },
+    epochs: { default: 200, min: 1, max: 100_000, integer: true, help: "most epochs; each reads every user's sequence once" },
+    patience: { default: 5, min: 0, max: 1000, integer: true, help: "validation checks without a gain before stopping (0: no hold-out, train all epochs)" },
+    eval_every: { default: 5, min: 1, max: 1000, integer: true, help: "epochs between validation checks" },
+    seed: { default: 42, min: 0, max: 4_294_967_295, integer: true, help: "random seed for initialisation, sampling and dropout" },
+  },
+  create: (params) => {
+    if (params.hidden % params.heads !== 0) throw new InputError(`sasrec: hidden ${params.hidden} is not a multiple of heads ${params.heads}`);
+    return new SasRec(params);
+  },
+  restore: SasRec.restore,
+};
