@@ -4,6 +4,7 @@ import { bprSpec } from "./bpr.ts";
 import { easeSpec } from "./ease.ts";
 import { itemKnnSpec } from "./itemknn.ts";
 import { popularitySpec } from "./popularity.ts";
+import { sasrecSpec } from "./sasrec.ts";
 import { baselineSpec } from "./rating/baseline.ts";
 import { svdSpec } from "./rating/biased-mf.ts";
 import { svdppSpec } from "./rating/svdpp.ts";
@@ -21,6 +22,7 @@ export const RECOMMENDERS: Readonly<Record<string, ModelSpec<Recommender>>> = {
   userknn: userKnnSpec,
   bpr: bprSpec,
   als: alsSpec,
+  sasrec: sasrecSpec,
 };
 
 /** Explicit rating predictors (protocol P3), by CLI name. */
