@@ -72,6 +72,12 @@ interface Pending extends WrittenEntries {
   settle: { resolve: () => void; reject: (e: unknown) => void }[];
 }
 
+/** Following alone does not keep a Node process alive (a server's socket does); workerd's timers have no unref. */
+const unref = <T>(timer: T): T => {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+};
+
 const emptyPending = (): Pending => ({ feedback: [], catalog: [], settle: [] });
 
 class ObjectStoreWriteLog implements SharedWriteLog {
@@ -121,9 +127,9 @@ class ObjectStoreWriteLog implements SharedWriteLog {
       } catch (e) {
         this.warn(`shared write log ${this.store.url}/${this.prefix}: poll failed (retrying in ${intervalMs} ms): ${String(e)}`);
       }
-      if (!stopped) timer = setTimeout(poll, intervalMs);
+      if (!stopped) timer = unref(setTimeout(poll, intervalMs));
     };
-    timer = setTimeout(poll, 0);
+    timer = unref(setTimeout(poll, 0));
     return () => {
       stopped = true;
       clearTimeout(timer);
