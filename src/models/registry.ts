@@ -5,6 +5,7 @@ import { easeSpec } from "./ease.ts";
 import { itemKnnSpec } from "./itemknn.ts";
 import { popularitySpec } from "./popularity.ts";
 import { sasrecSpec } from "./sasrec.ts";
+import { twoTowerSpec } from "./twotower.ts";
 import { baselineSpec } from "./rating/baseline.ts";
 import { svdSpec } from "./rating/biased-mf.ts";
 import { svdppSpec } from "./rating/svdpp.ts";
@@ -22,6 +23,7 @@ export const RECOMMENDERS: Readonly<Record<string, ModelSpec<Recommender>>> = {
   userknn: userKnnSpec,
   bpr: bprSpec,
   als: alsSpec,
+  twotower: twoTowerSpec,
   sasrec: sasrecSpec,
 };
 
