@@ -9,6 +9,7 @@ import { evaluateTopN, scoreTopN, type TopNOptions, type TopNReport } from "../e
 import { chooseRecipe, DEFAULT_TUNE_BUDGET_SECONDS } from "../eval/tuning/choose.ts";
 import { buildRecipe, describeRecipe, type ModelChoice } from "../eval/tuning/recipe.ts";
 import type { Recency } from "../models/recency.ts";
+import type { EpochReport } from "../models/recommender.ts";
 import { RECOMMENDERS, recommenderSpec } from "../models/registry.ts";
 import { resolveParams } from "../models/spec.ts";
 import { parseBudget, parseCommand, parseRecency, parseSets, parseWeight } from "./args.node.ts";
@@ -87,7 +88,10 @@ export async function evalCommand(argv: string[], out: (line: string) => void): 
     if (!d) splits.set(w, (d = p1Data(trainRows, testRows, w)));
     return d;
   };
-  const optionsFor = (data: P1Data): TopNOptions => ({ genresOf: catalog && genreLookup(catalog, data) });
+  const optionsFor = (data: P1Data): TopNOptions => ({
+    genresOf: catalog && genreLookup(catalog, data),
+    items: catalog && data.train.items.toArray().map((id) => catalog.get(id)),
+  });
 
   const reports: TopNReport[] = [];
   for (const name of names) {
@@ -96,8 +100,14 @@ export async function evalCommand(argv: string[], out: (line: string) => void): 
     else {
       const data = dataFor(weight ?? "binary");
       const bar = progressBar(`fit ${name}`, !args.json);
-      report = await evaluateTopN(recommenderSpec(name), paramsOf.get(name)!, data, { ...optionsFor(data), onProgress: bar.update, recency });
+      const epochs: EpochReport[] = [];
+      const onEpoch = (e: EpochReport) => {
+        epochs.push(e);
+        if (!args.json) process.stderr.write(`${describeEpoch(e)}\n`);
+      };
+      report = await evaluateTopN(recommenderSpec(name), paramsOf.get(name)!, data, { ...optionsFor(data), onProgress: bar.update, recency, onEpoch, cpuClock: processCpuSeconds });
       bar.stop();
+      if (epochs.length > 0) report = { ...report, epochs } as TopNReport & { epochs: EpochReport[] };
     }
     reports.push(report);
     if (args.json) out(JSON.stringify(report));
@@ -147,6 +157,18 @@ async function evaluateAuto(
       chosen: describeRecipe(recipe),
     },
   };
+}
+
+/** User plus system CPU seconds of this process. */
+function processCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+function describeEpoch(e: EpochReport): string {
+  const validation = e.validation === undefined ? "" : ` validation ndcg@10 ${e.validation.toFixed(4)}`;
+  const cpu = e.cpuSeconds === undefined ? "" : ` (cpu ${e.cpuSeconds.toFixed(2)} s)`;
+  return `${e.phase} epoch ${e.epoch}: loss ${e.loss.toFixed(4)}${validation}, ${e.seconds.toFixed(2)} s${cpu}`;
 }
 
 function loadRows(args: { train?: string; test?: string; dataset?: string }): { trainRows: InteractionRow[]; testRows: InteractionRow[]; catalog?: Catalog } {
