@@ -47,6 +47,9 @@ export function s3Settings(url: string, env: Record<string, string | undefined>)
   };
 }
 
+/** Conditional PUTs answered 409 (a racing write still settling) are tried this many times in all. */
+const CONFLICT_RETRIES = 5;
+
 /**
  * An ObjectStore over S3 or an S3-compatible server, rooted at s3://bucket/prefix. putIfAbsent is a conditional
  * PUT (If-None-Match: *), which S3 has honoured since August 2024 and moto 5 honours (the contract suite runs
@@ -90,7 +93,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async putIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       try {
         await this.client.send(new PutObjectCommand({ ...this.putInput(key, body), IfNoneMatch: "*" }));
         return true;
@@ -99,7 +102,7 @@ export class S3ObjectStore implements ObjectStore {
         if (status === 412) return false;
         // 409 ConditionalRequestConflict: S3 was still settling a racing conditional write to this key; S3's
         // guidance is to retry, and the retry then meets the winner's object (412) or wins itself.
-        if (status !== 409) throw e;
+        if (status !== 409 || attempt === CONFLICT_RETRIES) throw e;
       }
     }
   }
