@@ -11,6 +11,8 @@ export interface FitOptions {
   items?: readonly (Item | undefined)[];
   /** Models trained in epochs report each one (loss, validation metric, seconds). */
   onEpoch?: (e: EpochReport) => void;
+  /** The process's CPU seconds so far (Node: process.cpuUsage), for EpochReport.cpuSeconds; models cannot read it themselves on every runtime. */
+  cpuClock?: () => number;
 }
 
 /** One training epoch of an epoch-trained model. */
@@ -24,6 +26,8 @@ export interface EpochReport {
   validation?: number;
   /** Wall seconds of the epoch's training steps (validation scoring excluded). */
   seconds: number;
+  /** CPU seconds of the process over the same steps, when FitOptions.cpuClock is given. */
+  cpuSeconds?: number;
 }
 
 /** Hyper-parameters are plain numbers so they can come from `--set key=value` and go into a JSON header. */
