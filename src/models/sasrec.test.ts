@@ -8,7 +8,7 @@ import { easeSpec } from "./ease.ts";
 import { gradCheck } from "./neural/grad-check.ts";
 import { decodeModel, encodeModel } from "./persist.ts";
 import { describeRecommenderContract } from "./recommender.contract.ts";
-import { positionsFromEnd, SasRec, SasRecNet, sasrecSpec, userSequences } from "./sasrec.ts";
+import { carveValidation, positionsFromEnd, SasRec, SasRecNet, sasrecSpec, userSequences } from "./sasrec.ts";
 import { resolveParams } from "./spec.ts";
 
 /** Small and quick: the contract's 7-user fixture needs no validation hold-out and no dropout. */
@@ -96,14 +96,28 @@ describe("sasrec", () => {
     expect(copy.log).toEqual(model.log);
   });
 
-  it("stops early on the held-out next items and keeps the best checked parameters", async () => {
+  it("stops early on items held out as P1 does, then keeps the best checked network or retrains for its epochs", async () => {
     const data = cycleWalks(120, 12, 4);
-    const model = sasrecSpec.create(resolveParams(sasrecSpec, { hidden: 8, maxlen: 6, epochs: 400, patience: 2, eval_every: 1, dropout: 0, batch: 16, lr: 0.05 })) as SasRec;
+    const params = { hidden: 8, maxlen: 6, epochs: 400, patience: 2, eval_every: 1, dropout: 0, batch: 16, lr: 0.05 };
+    const kept = sasrecSpec.create(resolveParams(sasrecSpec, { ...params, refit: 0 })) as SasRec;
     const seen: number[] = [];
-    await model.fit(data, { onEpoch: (r) => seen.push(r.epoch) });
-    expect(seen).toEqual(model.log.map((r) => r.epoch));
-    expect(model.log.length).toBeLessThan(400);
-    expect(model.log.every((r) => r.validation !== undefined && Number.isFinite(r.loss) && r.seconds >= 0)).toBe(true);
+    await kept.fit(data, { onEpoch: (r) => seen.push(r.epoch) });
+    expect(seen).toEqual(kept.log.map((r) => r.epoch));
+    expect(kept.log.length).toBeLessThan(400);
+    expect(kept.log.every((r) => r.validation !== undefined && Number.isFinite(r.loss) && r.seconds >= 0)).toBe(true);
+    const refit = sasrecSpec.create(resolveParams(sasrecSpec, { ...params, refit: 1 })) as SasRec;
+    await refit.fit(data);
+    const checked = refit.log.filter((r) => r.validation !== undefined);
+    const bestEpoch = checked.reduce((a, b) => (b.validation! > a.validation! ? b : a)).epoch;
+    expect(refit.log.length).toBe(checked.length + bestEpoch);
+  });
+
+  it("holds out each user's newest fifth, as P1", () => {
+    const carved = carveValidation([Int32Array.from([1, 2, 3, 4]), Int32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])]);
+    expect(Array.from(carved.users)).toEqual([1]);
+    expect(Array.from(carved.train[0])).toEqual([1, 2, 3, 4]);
+    expect(Array.from(carved.train[1])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect([...carved.relevant[1]]).toEqual([10, 11]);
   });
 
   it("reads each user's items oldest first and numbers positions from the newest", () => {

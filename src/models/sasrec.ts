@@ -51,10 +51,11 @@ export interface Attended {
  * the score of item i after a sequence is the last position's output . E_i: a factor model, whose item
  * vectors are the table and whose user vector is the last position's output for the history.
  *
- * Early stopping (patience > 0): each user's newest training item is held out as that user's next item,
- * NDCG@10 over the whole catalog is measured every `eval_every` epochs, training stops after `patience`
- * measurements without a gain, and the best measured parameters are kept. The held-out items are never
- * targets in training, but they are part of the history the fitted model reads (as in the paper).
+ * Early stopping (patience > 0): each user's newest fifth is held out as protocol P1 holds out test items,
+ * NDCG@10 of the rest's next items over the whole catalog is measured every `eval_every` epochs, and training
+ * stops after `patience` checks without a gain. Then (refit 1) a fresh network is trained on every item for the
+ * best check's epoch count, or (refit 0) the best checked network is kept; either way the fitted model reads
+ * each user's whole history.
  */
 export class SasRec implements FactorRecommender {
   readonly name = "sasrec";
@@ -88,36 +89,45 @@ export class SasRec implements FactorRecommender {
 
   async fit(data: Interactions, opts: SasRecFitOptions = {}): Promise<void> {
     const p = this.params;
-    const maxlen = p.maxlen;
     const histories = userSequences(data);
-    const seen = histories.map((s) => Int32Array.from(s).sort());
-    const validate = p.patience > 0;
-    // The held-out next item of each user with at least 3 items (2 left to learn from).
-    const heldOut = histories.map((s) => (validate && s.length >= 3 ? s[s.length - 1] : -1));
-    const trainSeqs = histories.map((s, u) => (heldOut[u] >= 0 ? s.subarray(0, s.length - 1) : s));
     this.items = data.itemCount;
-    this.net = new SasRecNet(p, data.itemCount, this.kernels);
     this.kernelsUsed = `dense ${this.kernels.dense.label}, attention ${this.kernels.attention.label}`;
+    this.log = [];
+    if (p.patience > 0) {
+      const carved = carveValidation(histories);
+      const best = this.train(carved.train, p.epochs, opts, carved);
+      if (p.refit && best.epoch > 0) this.train(histories, best.epoch, opts);
+      else if (best.values) this.net.params().forEach((q, k) => q.value.set(best.values![k]));
+    } else this.train(histories, p.epochs, opts);
+    this.sequences = packLast(histories, p.maxlen);
+  }
+
+  /**
+   * Trains a fresh network on `sequences` for at most `epochs` epochs. With a validation split, checks NDCG@10
+   * every eval_every epochs, stops after `patience` checks without a gain and returns the best check's epoch and
+   * parameters.
+   */
+  private train(sequences: readonly Int32Array[], epochs: number, opts: SasRecFitOptions, validation?: Carved): { epoch: number; values?: Float32Array[] } {
+    const p = this.params;
+    const seen = sequences.map((s) => Int32Array.from(s).sort());
+    this.net = new SasRecNet(p, this.items, this.kernels);
     const next = mulberry32(p.seed + 1);
     const adam = new Adam({ lr: p.lr, beta1: 0.9, beta2: 0.98 });
     const params = this.net.params();
-    const learners = Int32Array.from(trainSeqs.flatMap((s, u) => (s.length >= 2 ? [u] : [])));
-    const validationUsers = Int32Array.from(heldOut.flatMap((item, u) => (item >= 0 ? [u] : [])));
-    let best = -Infinity;
-    let bestValues: Float32Array[] | undefined;
+    const learners = Int32Array.from(sequences.flatMap((s, u) => (s.length >= 2 ? [u] : [])));
+    const best: { epoch: number; metric: number; values?: Float32Array[] } = { epoch: 0, metric: -Infinity };
     let misses = 0;
-    this.log = [];
-    for (let epoch = 0; epoch < p.epochs; epoch++) {
+    for (let epoch = 0; epoch < epochs; epoch++) {
       const t0 = performance.now();
       shuffle(learners, next);
       let lossSum = 0;
       let positions = 0;
       for (let b = 0; b < learners.length; b += p.batch) {
         const batch = learners.subarray(b, b + p.batch);
-        const { inputs, offsets, targets } = trainingBatch(batch, trainSeqs, maxlen);
+        const { inputs, offsets, targets } = trainingBatch(batch, sequences, p.maxlen);
         const negatives = new Int32Array(targets.length);
         for (let s = 0; s < batch.length; s++) {
-          for (let t = offsets[s]; t < offsets[s + 1]; t++) negatives[t] = drawNegative(data.itemCount, next, seen[batch[s]]);
+          for (let t = offsets[s]; t < offsets[s + 1]; t++) negatives[t] = drawNegative(this.items, next, seen[batch[s]]);
         }
         const loss = this.net.loss(inputs, offsets, targets, negatives, true);
         this.net.backward();
@@ -127,42 +137,36 @@ export class SasRec implements FactorRecommender {
       }
       const report: EpochReport = { epoch: epoch + 1, loss: lossSum / Math.max(1, positions), seconds: (performance.now() - t0) / 1000 };
       let stop = false;
-      if (validate && ((epoch + 1) % p.eval_every === 0 || epoch + 1 === p.epochs)) {
-        report.validation = this.validationNdcg(validationUsers, trainSeqs, seen, heldOut);
-        if (report.validation > best) {
-          best = report.validation;
-          bestValues = params.map((q) => q.value.slice());
+      if (validation && ((epoch + 1) % p.eval_every === 0 || epoch + 1 === epochs)) {
+        report.validation = this.validationNdcg(validation, seen);
+        if (report.validation > best.metric) {
+          Object.assign(best, { epoch: epoch + 1, metric: report.validation, values: params.map((q) => q.value.slice()) });
           misses = 0;
         } else if (++misses >= p.patience) stop = true;
       }
       this.log.push(report);
       opts.onEpoch?.(report);
-      opts.onProgress?.(epoch + 1, p.epochs);
+      opts.onProgress?.(epoch + 1, epochs);
       if (stop) break;
     }
-    if (bestValues) params.forEach((q, k) => q.value.set(bestValues[k]));
-    this.sequences = packLast(histories, maxlen);
+    return best;
   }
 
-  /** NDCG@10 of each validation user's held-out item among every item outside the rest of their history. */
-  private validationNdcg(users: Int32Array, trainSeqs: Int32Array[], seen: Int32Array[], heldOut: Int32Array | number[]): number {
-    if (users.length === 0) return 0;
+  /** NDCG@10 of the held-out items (P1's definition), ranking every item outside each user's training part. */
+  private validationNdcg(v: Carved, seen: readonly Int32Array[]): number {
+    if (v.users.length === 0) return 0;
     let total = 0;
     const scores = new Float32Array(SCORE_BATCH * this.items);
-    for (let b = 0; b < users.length; b += SCORE_BATCH) {
-      const batch = users.subarray(b, b + SCORE_BATCH);
-      this.scoreSequences(Array.from(batch, (u) => trainSeqs[u].subarray(Math.max(0, trainSeqs[u].length - this.params.maxlen))), scores);
+    for (let b = 0; b < v.users.length; b += SCORE_BATCH) {
+      const batch = v.users.subarray(b, b + SCORE_BATCH);
+      this.scoreSequences(Array.from(batch, (u) => v.train[u].subarray(Math.max(0, v.train[u].length - this.params.maxlen))), scores);
       batch.forEach((u, j) => {
         const row = scores.subarray(j * this.items, (j + 1) * this.items);
-        const target = heldOut[u];
-        const s = row[target];
-        let rank = 0;
-        const own = seen[u];
-        for (let i = 0; i < row.length && rank < 10; i++) if (row[i] > s && i !== target && !sortedIncludes(own, i)) rank++;
-        if (rank < 10) total += 1 / Math.log2(rank + 2);
+        for (const i of seen[u]) row[i] = -Infinity;
+        total += ndcgAt10(row, v.relevant[u]);
       });
     }
-    return total / users.length;
+    return total / v.users.length;
   }
 
   /** Scores of every item after each sequence (row j of out for sequences[j]); an empty sequence scores 0. */
@@ -442,6 +446,52 @@ function trainingBatch(users: Int32Array, sequences: readonly Int32Array[], maxl
   return { inputs, offsets, targets };
 }
 
+/** Each user's training part and held-out items; `users` are those with held-out items. */
+interface Carved {
+  train: Int32Array[];
+  relevant: Array<Set<number>>;
+  users: Int32Array;
+}
+
+/**
+ * Protocol P1's split applied to the training sequences: a user with n >= 5 items holds out the newest
+ * max(1, floor(0.2 n)); users with fewer keep everything for training.
+ */
+export function carveValidation(sequences: readonly Int32Array[]): Carved {
+  const train: Int32Array[] = [];
+  const relevant: Array<Set<number>> = [];
+  const users: number[] = [];
+  sequences.forEach((s, u) => {
+    const held = s.length >= 5 ? Math.max(1, Math.floor(0.2 * s.length)) : 0;
+    train.push(s.subarray(0, s.length - held));
+    relevant.push(new Set(s.subarray(s.length - held)));
+    if (held > 0) users.push(u);
+  });
+  return { train, relevant, users: Int32Array.from(users) };
+}
+
+/** NDCG@10 of the ten best-scoring items against `relevant` (ties to the lower index). */
+function ndcgAt10(scores: Float32Array, relevant: ReadonlySet<number>): number {
+  const top: number[] = [];
+  for (let i = 0; i < scores.length; i++) {
+    if (top.length === 10 && scores[i] <= scores[top[9]]) continue;
+    let at = Math.min(top.length, 9);
+    if (top.length < 10) top.push(i);
+    while (at > 0 && scores[top[at - 1]] < scores[i]) {
+      top[at] = top[at - 1];
+      at--;
+    }
+    top[at] = i;
+  }
+  let dcg = 0;
+  top.forEach((i, r) => {
+    if (relevant.has(i)) dcg += 1 / Math.log2(r + 2);
+  });
+  let ideal = 0;
+  for (let r = 0; r < Math.min(10, relevant.size); r++) ideal += 1 / Math.log2(r + 2);
+  return ideal > 0 ? dcg / ideal : 0;
+}
+
 /** The last maxlen items of each sequence, CSR-shaped. */
 function packLast(sequences: readonly Int32Array[], maxlen: number): { indptr: Int32Array; items: Int32Array } {
   const indptr = new Int32Array(sequences.length + 1);
@@ -485,6 +535,7 @@ export const sasrecSpec: ModelSpec<SasRec> = {
     batch: { default: 128, min: 1, max: 100_000, integer: true, help: "users (sequences) per step" },
     epochs: { default: 200, min: 1, max: 100_000, integer: true, help: "most epochs; each reads every user's sequence once" },
     patience: { default: 5, min: 0, max: 1000, integer: true, help: "validation checks without a gain before stopping (0: no hold-out, train all epochs)" },
+    refit: { default: 1, min: 0, max: 1, integer: true, help: "after early stopping, 1: retrain on all items for the best epoch count; 0: keep the best checked network" },
     eval_every: { default: 5, min: 1, max: 1000, integer: true, help: "epochs between validation checks" },
     seed: { default: 42, min: 0, max: 4_294_967_295, integer: true, help: "random seed for initialisation, sampling and dropout" },
   },
