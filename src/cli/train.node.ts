@@ -82,6 +82,7 @@ export async function trainCommand(argv: string[], out: (line: string) => void):
     weighting: weight,
     overrides,
     recency,
+    catalog: dataset.catalog,
     ...progress,
   });
   stop();

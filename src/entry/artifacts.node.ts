@@ -154,7 +154,7 @@ export async function buildModelFiles(spec: BuildSpec, dir: string, log: (line: 
   log(`loading ${spec.source}`);
   const dataset = spec.load();
   const { stop, ...progress } = trainingProgress(spec.model, spec.tune);
-  const trained = await trainModel(dataset.rows, { model: spec.model, tune: spec.tune, budgetSeconds: spec.tuneBudget, overrides: spec.overrides, weighting: spec.weighting, recency: spec.recency, ...progress });
+  const trained = await trainModel(dataset.rows, { model: spec.model, tune: spec.tune, budgetSeconds: spec.tuneBudget, overrides: spec.overrides, weighting: spec.weighting, recency: spec.recency, catalog: dataset.catalog, ...progress });
   stop();
   const { data, model, recipe, tuning } = trained;
   const chosen = describeRecipe(recipe);

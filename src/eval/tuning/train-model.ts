@@ -1,4 +1,4 @@
-import type { InteractionRow } from "../../core/types.ts";
+import type { InteractionRow, Item } from "../../core/types.ts";
 import { InputError } from "../../core/errors.ts";
 import { Interactions, type ValueTransform } from "../../data/interactions.ts";
 import type { SavedModel } from "../../models/persist.ts";
@@ -21,6 +21,8 @@ export interface TrainOptions {
   recency?: Recency;
   onTuneProgress?: (done: number, total: number) => void;
   onFitProgress?: FitOptions["onProgress"];
+  /** Item content by id, for models that read it (FitOptions.items). */
+  catalog?: { get(id: string): Item | undefined };
 }
 
 export interface TrainedModel {
@@ -49,7 +51,7 @@ export async function trainModel(rows: readonly InteractionRow[], o: TrainOption
   const data = Interactions.fromRows(rows, recipe.weighting);
   const model = buildRecipe(recipe);
   const t0 = performance.now();
-  await model.fit(data, { onProgress: o.onFitProgress });
+  await model.fit(data, { onProgress: o.onFitProgress, items: o.catalog && data.items.toArray().map((id) => o.catalog!.get(id)) });
   return { recipe, tuning, data, model, fitSeconds: (performance.now() - t0) / 1000 };
 }
 
