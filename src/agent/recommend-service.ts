@@ -5,6 +5,7 @@ import { compileFilter } from "../index/filter.ts";
 import type { Filter, Scored } from "../index/types.ts";
 import { type Recency, weightByRecency } from "../models/recency.ts";
 import type { FactorRecommender, Recommender } from "../models/recommender.ts";
+import { explainsByAttention } from "../models/sasrec.ts";
 import type { HistoryEvent, HistoryStore } from "./history.ts";
 import type { ItemStore } from "./item-store.ts";
 import type { CandidateScorer } from "./scoring/types.ts";
@@ -120,10 +121,11 @@ export class RecommendService {
       ({ served, usage } = ranking);
     }
     const historyVectors = unitVectors(this.vectorsOf(history.map((h) => h.itemId)));
+    const attention = this.attentionOver(known);
     const items = found.slice(0, req.k).map((s) => ({
       ...s.item,
       score: s.score,
-      reasons: this.explain(vectors.get(s.item.id), historyVectors),
+      reasons: this.explain(vectors.get(s.item.id), historyVectors, attention),
     }));
     const strategy: Strategy = req.userId !== undefined && stored.length > 0 && !req.history?.length ? "personalized" : "fold-in";
     return { items, strategy, served, usage };
@@ -169,14 +171,32 @@ export class RecommendService {
     return out;
   }
 
-  /** Titles of the history items most similar to a recommended item. */
-  private explain(vector: Float32Array | undefined, history: readonly UnitVector[]): string[] {
+  /**
+   * For a model that attends over the history (SASRec): how much its last position attended to each history
+   * item, by id (summed over repeats); items outside what it read get nothing. Undefined for other models.
+   */
+  private attentionOver(known: readonly ItemWeight[]): Map<string, number> | undefined {
+    if (!explainsByAttention(this.m.model)) return undefined;
+    const out = new Map<string, number>();
+    for (const a of this.m.model.attentionOver(known)) {
+      const id = this.m.items.id(a.item);
+      out.set(id, (out.get(id) ?? 0) + a.weight);
+    }
+    return out;
+  }
+
+  /**
+   * Titles of the history items most similar to a recommended item; with the model's attention, the cosine is
+   * weighted by it, so the reasons are the items the model leaned on ("because you just watched X") that
+   * resemble this recommendation.
+   */
+  private explain(vector: Float32Array | undefined, history: readonly UnitVector[], attention?: ReadonlyMap<string, number>): string[] {
     const norm = vector ? Math.sqrt(dot(vector, vector)) : 0;
     if (!vector || norm === 0) return [];
     // The REASONS most similar history items with a positive cosine, best first (ties: earlier in the history).
     const best: Array<{ id: string; sim: number }> = [];
     for (const h of history) {
-      const sim = dot(vector, h.unit) / norm;
+      const sim = (dot(vector, h.unit) / norm) * (attention ? (attention.get(h.id) ?? 0) : 1);
       if (sim <= 0 || (best.length === REASONS && sim <= best[REASONS - 1].sim)) continue;
       let at = best.length;
       while (at > 0 && best[at - 1].sim < sim) at--;

@@ -43,6 +43,15 @@ export interface Attended {
   weight: number;
 }
 
+/** A model that can say which history items its prediction attended to (the service turns them into reasons). */
+export interface AttentionExplainer {
+  attentionOver(history: readonly ItemWeight[]): Attended[];
+}
+
+export function explainsByAttention<M extends object>(m: M): m is M & AttentionExplainer {
+  return typeof (m as Partial<AttentionExplainer>).attentionOver === "function";
+}
+
 /**
  * SASRec (Kang and McAuley 2018): a causal transformer over each user's last `maxlen` items in time order,
  * trained to predict the next item at every position with binary cross-entropy against one sampled negative
@@ -57,7 +66,7 @@ export interface Attended {
  * best check's epoch count, or (refit 0) the best checked network is kept; either way the fitted model reads
  * each user's whole history.
  */
-export class SasRec implements FactorRecommender {
+export class SasRec implements FactorRecommender, AttentionExplainer {
   readonly name = "sasrec";
   /** Per epoch: loss, seconds, validation. */
   log: EpochReport[] = [];
