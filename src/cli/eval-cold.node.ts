@@ -9,30 +9,43 @@ import type { Catalog } from "../data/catalog.ts";
 import { loadDataset, readSplitFile, readText } from "../data/files.node.ts";
 import { parseItems } from "../data/generic.ts";
 import { type ColdData, type ColdRule, coldData, pickColdItems } from "../eval/cold.ts";
-import { type ColdReport, evaluateColdOnboarding } from "../eval/cold-onboarding.ts";
-import { alsSpec } from "../models/als.ts";
-import { DEFAULT_SHRINKAGE } from "../models/content-map.ts";
+import { type ColdContent, type ColdRanking, type ColdReport, evaluateColdOnboarding } from "../eval/cold-onboarding.ts";
+import type { MixedMetrics } from "../eval/cold.ts";
+import { DEFAULT_SHRINKAGE, DEFAULT_SPREAD } from "../models/content-map.ts";
+import { RECOMMENDERS, recommenderSpec } from "../models/registry.ts";
+import { DEFAULT_ONBOARDED_SHARE } from "../agent/scoring/onboarded-bound.ts";
 import { resolveParams } from "../models/spec.ts";
 import { parseCommand, parseSets, required } from "./args.node.ts";
 import { progressBar } from "./progress.node.ts";
 import { fixed, formatTable } from "./table.ts";
 
-export const EVAL_COLD_USAGE = `usage: recagent eval-cold --movielens DIR --train FILE --cold FILE [--items FILE] [--validate newest|random]
-                          [--shrinkage X] [--set key=value]... [--json]
-  Protocol P2, cold-start items, through the service's onboarding path: ALS on the train rows of the warm
-  items, the content map fitted on them, every cold item created as POST /v1/items would (title, year,
-  genres), then ranked among the cold items for each user who rated one. Prints random and genre-affinity
-  baselines beside it.
+export const EVAL_COLD_USAGE = `usage: recagent eval-cold --movielens DIR --train FILE --cold FILE [--model NAME] [--rank cold|all]
+                          [--items FILE] [--cold-content metadata|all|text] [--validate newest|random] [--shrinkage X] [--spread X]
+                          [--max-share X] [--set key=value]... [--json]
+  Protocol P2, cold-start items, through the service's onboarding path: the model (ALS by default) on the
+  train rows of the warm items, the content map fitted on them, every cold item created as POST /v1/items
+  would (title, year, genres), then ranked for each user who rated one, by the scorer the service uses
+  (a factor model through its vector index; any other with a companion ALS as its item space). Prints
+  random and genre-affinity baselines beside it.
+  --model      ${Object.keys(RECOMMENDERS).join(", ")} (default als)
+  --rank       cold: among the cold items only (P2, default); all: among every item, warm and cold, the
+               user's own train items excluded (P2 mixed), adding cold_share@20 and cold_coverage@20
   --movielens  MovieLens directory: ratings.csv (every rating, for relevance) and movies.csv (content)
   --train      the P1 train split: user, item, value, timestamp; tab-separated, no header
   --cold       the cold item ids, whitespace-separated (e.g. data/splits/ml-latest-small/cold_random.txt)
-  --items      JSON lines of { id, title, description?, genres?, year? } replacing what movies.csv says of
-               those items; one with a description and no genres gets its genres (and a year the text
-               states) from the metadata extractor, as the service does without an LLM
+  --items      JSON lines of { id, title, description?, genres?, year? }: each field given replaces what
+               movies.csv says of that item (e.g. descriptions built by scripts/dev-item-text.node.ts)
+  --cold-content  what onboarding is given of a cold item: metadata (title, year, genres), all (and the
+               description; the default), text (title without year and description: genres and a stated
+               year come from the metadata extractor, as the service does without an LLM)
   --validate   choose hyper-parameters without the cold items: drop them, then carve pseudo-cold items out
                of the warm train rows by this rule (newest first rating, or largest crc32) and score those
   --shrinkage  content-map ridge penalty per training item (default ${DEFAULT_SHRINKAGE})
-  --set        ALS parameter, e.g. --set factors=64
+  --spread     how widely placed items spread in the item space, as a fraction of the trained items' spread
+               (default ${DEFAULT_SPREAD}; 0: uncalibrated); moves cold items among warm ones, never among themselves
+  --max-share  with --rank all: the service's bound, at most this share of a top 20 goes to onboarded items
+               (default ${DEFAULT_ONBOARDED_SHARE}; 1: no bound)
+  --set        a parameter of the model, e.g. --set factors=64
   --json       one JSON line: test_users, cold_items, metrics, then timings and baselines`;
 
 export async function evalColdCommand(argv: string[], out: (line: string) => void): Promise<number> {
@@ -41,13 +54,23 @@ export async function evalColdCommand(argv: string[], out: (line: string) => voi
     train: { type: "string" },
     cold: { type: "string" },
     items: { type: "string" },
+    model: { type: "string" },
+    rank: { type: "string" },
+    "cold-content": { type: "string" },
     validate: { type: "string" },
     shrinkage: { type: "string" },
+    spread: { type: "string" },
+    "max-share": { type: "string" },
     set: { type: "string", multiple: true },
     json: { type: "boolean", default: false },
   }, EVAL_COLD_USAGE);
-  const params = resolveParams(alsSpec, parseSets(args.set, "als", ["als"]));
+  const spec = recommenderSpec(args.model ?? "als");
+  const params = resolveParams(spec, parseSets(args.set, spec.name, [spec.name]));
+  const ranking = rankingOf(args.rank);
+  const coldContent = coldContentOf(args["cold-content"]);
   const shrinkage = args.shrinkage === undefined ? undefined : positiveNumber(args.shrinkage, "--shrinkage");
+  const spread = args.spread === undefined ? undefined : nonNegativeNumber(args.spread, "--spread");
+  const maxOnboardedShare = args["max-share"] === undefined ? DEFAULT_ONBOARDED_SHARE : positiveNumber(args["max-share"], "--max-share");
   const dataset = loadDataset(required(args.movielens, "--movielens", EVAL_COLD_USAGE));
   const trainRows = readSplitFile(required(args.train, "--train", EVAL_COLD_USAGE));
   const items = args.items === undefined ? new Map<string, Item>() : new Map(parseItems(readText(args.items), args.items, "jsonl").map((i) => [i.id, i]));
@@ -56,10 +79,10 @@ export async function evalColdCommand(argv: string[], out: (line: string) => voi
 
   const data = args.validate === undefined ? coldData(trainRows, dataset.rows, coldIds) : validationData(trainRows, coldIds, rule(args.validate));
   const contentOf = onboardingContent(dataset.catalog, items);
-  const bar = progressBar("fit als", !args.json);
+  const bar = progressBar(`fit ${spec.name}`, !args.json);
   const llm = createLlmClient(llmConfigFromEnv(process.env), { cache: new FileCache(join("artifacts", "llm-cache")) });
   const describer = (warm: readonly Item[]) => itemDescriber(warm, llm);
-  const report = await evaluateColdOnboarding(alsSpec, params, data, contentOf, { shrinkage, describer, onProgress: bar.update });
+  const report = await evaluateColdOnboarding(spec, params, data, contentOf, { shrinkage, spread, ranking, coldContent, maxOnboardedShare, describer, onProgress: bar.update });
   bar.stop();
   out(args.json ? JSON.stringify(report) : reportTable(report));
   return 0;
@@ -90,6 +113,22 @@ function rule(raw: string): ColdRule {
   throw new InputError(`--validate must be newest or random, got "${raw}"`);
 }
 
+function coldContentOf(raw: string | undefined): ColdContent {
+  if (raw === undefined || raw === "metadata" || raw === "all" || raw === "text") return raw ?? "all";
+  throw new InputError(`--cold-content must be metadata, all or text, got "${raw}"`);
+}
+
+function rankingOf(raw: string | undefined): ColdRanking {
+  if (raw === undefined || raw === "cold" || raw === "all") return raw ?? "cold";
+  throw new InputError(`--rank must be cold or all, got "${raw}"`);
+}
+
+function nonNegativeNumber(raw: string, flag: string): number {
+  const x = Number(raw);
+  if (!(x >= 0) || !Number.isFinite(x)) throw new InputError(`${flag} must be a number >= 0, got "${raw}"`);
+  return x;
+}
+
 function positiveNumber(raw: string, flag: string): number {
   const x = Number(raw);
   if (!(x > 0) || !Number.isFinite(x)) throw new InputError(`${flag} must be a positive number, got "${raw}"`);
@@ -97,22 +136,30 @@ function positiveNumber(raw: string, flag: string): number {
 }
 
 /**
- * What onboarding knows of an item: title, year, genres and any description (no tags), from --items when it
- * lists the item, else from movies.csv. An item without genres gets them from its text inside onboarding
- * (LLM when configured, else the catalog-vocabulary extractor built from the warm catalog), as in the service.
+ * What is known of an item: title, year, genres and any description (no tags), movies.csv's with what --items
+ * gives of it on top. An item onboarded without genres gets them from its text inside onboarding (LLM when
+ * configured, else the catalog-vocabulary extractor built from the warm catalog), as in the service.
  */
 export function onboardingContent(catalog: Catalog, overrides: ReadonlyMap<string, Item>): (id: string) => Item {
   return (id) => {
-    const item = overrides.get(id) ?? catalog.get(id) ?? { id, title: id, genres: [], tags: [] };
-    return { id, title: item.title, year: item.year, genres: item.genres, tags: [], text: item.text };
+    const base = catalog.get(id);
+    const given = overrides.get(id);
+    const title = given?.title ?? base?.title ?? id;
+    const genres = given?.genres.length ? given.genres : (base?.genres ?? []);
+    return { id, title, year: given?.year ?? base?.year, genres, tags: [], text: given?.text ?? base?.text };
   };
 }
 
 function reportTable(r: ColdReport): string {
-  const row = (name: string, m: ColdReport["metrics"]) => [name, fixed(m["recall@20"]), fixed(m["ndcg@20"]), fixed(m["hit@20"])];
+  const mixed = r.ranking === "all";
+  const row = (name: string, m: ColdReport["metrics"]) => {
+    const cells = [name, fixed(m["recall@20"]), fixed(m["ndcg@20"]), fixed(m["hit@20"])];
+    return mixed ? [...cells, fixed((m as MixedMetrics)["cold_share@20"]), fixed((m as MixedMetrics)["cold_coverage@20"])] : cells;
+  };
+  const what = mixed ? "P2 mixed (cold items among all items)" : "P2 cold-start items";
   return [
-    `P2 cold-start items: ${r.test_users} test users, ${r.cold_items} cold items, ${r.warm_items} warm items (model fit ${fixed(r.fit_s, 1)} s, content map ${fixed(r.map_fit_s, 1)} s)`,
-    formatTable(["method", "recall@20", "ndcg@20", "hit@20"], [
+    `${what}, ${r.model}: ${r.test_users} test users, ${r.cold_items} cold items, ${r.warm_items} warm items (model fit ${fixed(r.fit_s, 1)} s, content map ${fixed(r.map_fit_s, 1)} s)`,
+    formatTable(["method", "recall@20", "ndcg@20", "hit@20", ...(mixed ? ["cold_share@20", "cold_coverage@20"] : [])], [
       row("random", r.baselines.random),
       row("genre affinity", r.baselines.genre_affinity),
       row("onboarding (content map)", r.metrics),

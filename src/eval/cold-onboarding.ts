@@ -6,27 +6,49 @@
  */
 import { ItemStore } from "../agent/item-store.ts";
 import type { DescribedItem, ItemText } from "../agent/metadata/describe.ts";
-import { ItemOnboarding } from "../agent/onboarding.ts";
+import { type ItemInput, ItemOnboarding } from "../agent/onboarding.ts";
+import { DenseScorer } from "../agent/scoring/dense-scorer.ts";
+import { IndexScorer } from "../agent/scoring/index-scorer.ts";
+import { boundOnboarded, onboardedSlots } from "../agent/scoring/onboarded-bound.ts";
+import type { CandidateScorer } from "../agent/scoring/types.ts";
 import { addUsage, type LlmUsage, NO_USAGE } from "../llm/types.ts";
-import { InputError } from "../core/errors.ts";
 import type { Item, ItemWeight } from "../core/types.ts";
 import { MemoryIndex } from "../index/memory.ts";
+import { alsSpec } from "../models/als.ts";
 import { ContentMap } from "../models/content-map.ts";
 import { type FactorRecommender, type FitOptions, isFactorRecommender, type Params, type Recommender } from "../models/recommender.ts";
-import type { ModelSpec } from "../models/spec.ts";
+import { type ModelSpec, resolveParams } from "../models/spec.ts";
 import { mulberry32 } from "../numeric/random.ts";
-import { type ColdData, type ColdMetrics, coldMetrics, rankCold } from "./cold.ts";
+import { COLD_K, type ColdData, type ColdMetrics, coldMetrics, type MixedMetrics, mixedMetrics, rankAll, rankCold } from "./cold.ts";
 import { genreAffinityScores } from "./genre-affinity.ts";
+
+/** "cold": P2, cold items ranked among themselves; "all": P2 mixed, every item ranked (what a live service faces). */
+export type ColdRanking = "cold" | "all";
+
+/**
+ * What onboarding is given of a cold item: "metadata" title, year and genres (P2 as PROTOCOL.md defines it);
+ * "all" those and the description; "text" the title (no year) and the description only, so genres and a
+ * stated year come from the metadata step, as for POST /v1/items with text alone. Warm items always keep all.
+ */
+export type ColdContent = "metadata" | "all" | "text";
+
+export function onboardingInput(item: Item, content: ColdContent): ItemInput {
+  if (content === "text") return { id: item.id, title: item.title, description: item.text };
+  return { id: item.id, title: item.title, year: item.year, genres: item.genres, ...(content === "all" && { description: item.text }) };
+}
 
 export interface ColdReport {
   test_users: number;
   cold_items: number;
-  metrics: ColdMetrics;
+  metrics: ColdMetrics | MixedMetrics;
+  ranking: ColdRanking;
+  cold_content: ColdContent;
+  model: string;
   warm_items: number;
-  /** Wall seconds: training the model, and fitting the content map. */
+  /** Wall seconds: training the model (and its companion factor model), and fitting the content map. */
   fit_s: number;
   map_fit_s: number;
-  baselines: { random: ColdMetrics; genre_affinity: ColdMetrics };
+  baselines: { random: ColdMetrics | MixedMetrics; genre_affinity: ColdMetrics | MixedMetrics };
   /** For items onboarded without genres: who derived them from the text ("llm", "rules", "rules (timeout)"...), and LLM usage. */
   metadata?: { sources: Record<string, number>; usage: LlmUsage };
 }
@@ -34,6 +56,13 @@ export interface ColdReport {
 export interface ColdOptions extends FitOptions {
   /** The content map's ridge penalty per item (ContentMap default when absent). */
   shrinkage?: number;
+  /** The content map's SpreadCalibration spread (ContentMap default when absent). */
+  spread?: number;
+  ranking?: ColdRanking;
+  /** What onboarding is given of a cold item ("all" when absent). */
+  coldContent?: ColdContent;
+  /** P2 mixed: the service's bound on onboarded items, as a share of the list (OnboardedBound); absent: none. */
+  maxOnboardedShare?: number;
   /**
    * Builds the text -> metadata step the service puts in front of onboarding (itemDescriber) from the warm
    * catalog; items without genres then get theirs from their text, as POST /v1/items does.
@@ -41,7 +70,13 @@ export interface ColdOptions extends FitOptions {
   describer?: (warm: readonly Item[]) => (item: ItemText) => Promise<DescribedItem>;
 }
 
-/** `contentOf(id)` is what is known about an item at onboarding (title, year, genres). */
+/**
+ * `contentOf(id)` is what is known about an item at onboarding (title, year, genres, maybe a description).
+ * The model is served as the service serves it: a factor model through its vector index (IndexScorer), any
+ * other through DenseScorer with a companion ALS as its item space (where the content map places new items).
+ * The scorer gives every item's score; the ranking and the bound on onboarded items (OnboardedBound, the
+ * same function the scorers use) are applied here, so ties follow the protocol's rule exactly.
+ */
 export async function evaluateColdOnboarding(
   spec: ModelSpec<Recommender>,
   params: Params,
@@ -49,45 +84,73 @@ export async function evaluateColdOnboarding(
   contentOf: (id: string) => Item,
   opts: ColdOptions = {},
 ): Promise<ColdReport> {
+  const ranking = opts.ranking ?? "cold";
   const model = spec.create(params);
-  if (!isFactorRecommender(model)) throw new InputError(`onboarding places items among item vectors; ${spec.name} has none (use als or bpr)`);
   const t0 = performance.now();
   await model.fit(data.train, opts);
+  let space: FactorRecommender;
+  if (isFactorRecommender(model)) space = model;
+  else {
+    space = alsSpec.create(resolveParams(alsSpec));
+    await space.fit(data.train, opts);
+  }
   const fit_s = (performance.now() - t0) / 1000;
 
-  const warm = data.train.items.toArray().map(contentOf);
+  const warmIds = data.train.items.toArray();
+  const warm = warmIds.map(contentOf);
   const t1 = performance.now();
-  const contentMap = ContentMap.fit(warm, model.itemVectors(), model.factors, { shrinkage: opts.shrinkage });
+  const contentMap = ContentMap.fit(warm, space.itemVectors(), space.factors, { shrinkage: opts.shrinkage, spread: opts.spread });
   const map_fit_s = (performance.now() - t1) / 1000;
 
-  const index = new MemoryIndex(model.factors);
-  const onboarding = new ItemOnboarding(index, new ItemStore(), contentMap, () => false, { append() {} }, opts.describer?.(warm));
+  const index = MemoryIndex.fromArrays(warm, space.itemVectors(), space.factors);
+  const store = new ItemStore(warm);
+  const isWarm = (id: string) => data.train.items.get(id) !== undefined;
+  const onboarding = new ItemOnboarding(index, store, contentMap, isWarm, { append() {} }, opts.describer?.(warm));
   const cold = data.cold.map(contentOf);
   const sources: Record<string, number> = {};
   let usage = NO_USAGE;
   for (const item of cold) {
-    const { described } = await onboarding.create({ id: item.id, title: item.title, year: item.year, genres: item.genres, description: item.text });
+    const { described } = await onboarding.create(onboardingInput(item, opts.coldContent ?? "all"));
     if (!described) continue;
     const source = described.fallback && described.fallback !== "disabled" ? `${described.source} (${described.fallback})` : described.source;
     sources[source] = (sources[source] ?? 0) + 1;
     usage = addUsage(usage, described.usage);
   }
 
+  const scorer: CandidateScorer = isFactorRecommender(model) ? new IndexScorer(model, index) : new DenseScorer(model, space, warmIds, store);
+  const positions = ranking === "all" ? [...warmIds, ...data.cold] : data.cold;
+  // Every item's score, ranked by the protocol's tie rule, then the service's bound applied to the ranking.
+  const serve = (scores: Float64Array, history: readonly ItemWeight[]) => {
+    if (ranking === "cold") return rankCold(scores);
+    const order = rankAll(excludeSeen(scores, history), scores.length);
+    if (opts.maxOnboardedShare === undefined) return order.slice(0, COLD_K);
+    return boundOnboarded(order, onboardedSlots(COLD_K, opts.maxOnboardedShare), (p) => p >= warmIds.length).kept.slice(0, COLD_K);
+  };
   const lists: number[][] = [];
-  for (const user of data.testUsers) lists.push(rankCold(await indexScores(index, model, historyOf(data, user), data.cold)));
+  for (const user of data.testUsers) {
+    const history = historyOf(data, user);
+    lists.push(serve(await scoresOf(scorer, history, positions, warmIds.length + data.cold.length), history));
+  }
+  const n = positions.length;
+  const metricsOf = (ranked: number[][]) => (ranking === "all" ? mixedMetrics(data.relevant, ranked, warmIds.length, data.cold.length) : coldMetrics(data.relevant, ranked));
   const next = mulberry32(42);
-  const affinity = genreAffinityScores(data.train.matrix, data.testUsers, warm, cold);
-  const n = cold.length;
+  const affinity = genreAffinityScores(data.train.matrix, data.testUsers, warm, cold, ranking);
+  // The baselines as the protocol defines them: no bound.
+  const baseline = (scores: (j: number) => Float64Array) =>
+    metricsOf(Array.from(data.testUsers, (user, j) => (ranking === "all" ? rankAll(excludeSeen(scores(j), historyOf(data, user))) : rankCold(scores(j)))));
   return {
     test_users: data.testUsers.length,
-    cold_items: n,
-    metrics: coldMetrics(data.relevant, lists),
+    cold_items: cold.length,
+    metrics: metricsOf(lists),
+    ranking,
+    cold_content: opts.coldContent ?? "all",
+    model: spec.name,
     warm_items: warm.length,
     fit_s,
     map_fit_s,
     baselines: {
-      random: coldMetrics(data.relevant, lists.map(() => rankCold(Array.from({ length: n }, next)))),
-      genre_affinity: coldMetrics(data.relevant, lists.map((_, j) => rankCold(affinity.subarray(j * n, (j + 1) * n)))),
+      random: baseline(() => Float64Array.from({ length: n }, next)),
+      genre_affinity: baseline((j) => affinity.subarray(j * n, (j + 1) * n)),
     },
     ...(Object.keys(sources).length > 0 && { metadata: { sources, usage } }),
   };
@@ -100,9 +163,16 @@ function historyOf(data: ColdData, user: number): ItemWeight[] {
   return out;
 }
 
-/** Every cold item's score for a user, by position in `cold`: the index's dot product with the fold-in vector. */
-async function indexScores(index: MemoryIndex, model: FactorRecommender, history: ItemWeight[], cold: readonly string[]): Promise<Float64Array> {
-  const found = await index.query(model.foldIn(history), { k: cold.length });
+/** The user's own train items (warm positions = model indices) can never be recommended: -Infinity. */
+function excludeSeen(scores: Float64Array, history: readonly ItemWeight[]): Float64Array {
+  const out = scores.slice();
+  for (const h of history) out[h.item] = -Infinity;
+  return out;
+}
+
+/** Scores by position in `ids`, as the service's scorer gives them (every item retrieved; one missing scores -Infinity). */
+async function scoresOf(scorer: CandidateScorer, history: ItemWeight[], ids: readonly string[], catalogSize: number): Promise<Float64Array> {
+  const found = await scorer.retrieve(history, catalogSize, {});
   const byId = new Map(found.map((s) => [s.item.id, s.score]));
-  return Float64Array.from(cold, (id) => byId.get(id) ?? -Infinity);
+  return Float64Array.from(ids, (id) => byId.get(id) ?? -Infinity);
 }

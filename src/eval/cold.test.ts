@@ -3,13 +3,28 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { InteractionRow } from "../core/types.ts";
 import { loadDataset, readSplitFile } from "../data/files.node.ts";
 import type { Dataset } from "../data/movielens.ts";
-import { type ColdRule, coldData, coldMetrics, crc32, pickColdItems, rankCold } from "./cold.ts";
+import { type ColdRule, coldData, coldMetrics, crc32, mixedMetrics, pickColdItems, rankAll, rankCold } from "./cold.ts";
 import { genreAffinityScores } from "./genre-affinity.ts";
 
 const splitDir = new URL("../../data/splits/ml-latest-small/", import.meta.url).pathname;
 const row = (user: string, item: string, timestamp = 0): InteractionRow => ({ user, item, value: 1, timestamp });
 
 describe("protocol P2 pieces", () => {
+  it("P2 mixed: ranks every item, never a seen one, ties to the lower position (warm first)", () => {
+    // warm 0..2, cold 3..4; item 1 is seen
+    expect(rankAll([0.5, 9, 0.5, 0.7, 0.5].map((s, p) => (p === 1 ? -Infinity : s)), 3)).toEqual([3, 0, 2]);
+    expect(rankAll([-Infinity, 1], 5)).toEqual([1]);
+  });
+
+  it("P2 mixed: recall over the cold items, cold share of each top 20, cold items reached by anyone", () => {
+    // 3 warm items, 4 cold (positions 3..6); user 0 wants cold 0 and 1, user 1 cold 3.
+    const m = mixedMetrics([new Set([0, 1]), new Set([3])], [[3, 0, 1], [2, 4, 6]], 3, 4);
+    expect(m["recall@20"]).toBeCloseTo((0.5 + 1) / 2, 12);
+    expect(m["hit@20"]).toBe(1);
+    expect(m["cold_share@20"]).toBeCloseTo((1 / 20 + 2 / 20) / 2, 12);
+    expect(m["cold_coverage@20"]).toBe(3 / 4);
+  });
+
   it("computes zlib's crc32", () => {
     expect(crc32("123456789")).toBe(0xcbf43926);
     expect(crc32("")).toBe(0);
@@ -44,10 +59,18 @@ describe("protocol P2 pieces", () => {
   });
 });
 
-/** Figures printed by ../shared/anchors/reference_p2.py (numpy) with `genre cold=random|newest`. */
+/**
+ * Figures printed by ../shared/anchors/reference_p2.py (numpy) with `genre cold=random|newest`; `mixed`: the same
+ * script ranking every item instead of the cold ones (own train items excluded, stable argsort: ties to the
+ * lower index, warm first), as PROTOCOL.md's P2 mixed table (0.034 / 0.043 / 0.138 / 0.171 for cold_random).
+ */
 const REFERENCE_GENRE: Record<ColdRule, { users: number; warm: number; metrics: Record<string, number> }> = {
   random: { users: 602, warm: 7417, metrics: { "recall@20": 0.15877, "ndcg@20": 0.16523, "hit@20": 0.73422 } },
   newest: { users: 53, warm: 7792, metrics: { "recall@20": 0.04739, "ndcg@20": 0.07097, "hit@20": 0.35849 } },
+};
+const REFERENCE_GENRE_MIXED: Record<ColdRule, Record<string, number>> = {
+  random: { "recall@20": 0.03371, "ndcg@20": 0.04279, "hit@20": 0.35714, "cold_share@20": 0.13821, "cold_coverage@20": 0.17078 },
+  newest: { "recall@20": 0.0078, "ndcg@20": 0.02245, "hit@20": 0.15094, "cold_share@20": 0.14528, "cold_coverage@20": 0.04115 },
 };
 
 describe("protocol P2 on ml-latest-small", () => {
@@ -56,7 +79,7 @@ describe("protocol P2 on ml-latest-small", () => {
   beforeAll(() => {
     dataset = loadDataset("ml-latest-small");
     train = readSplitFile(`${splitDir}train.tsv`);
-  });
+  }, 60_000);
 
   for (const rule of ["random", "newest"] as const) {
     it(`reproduces cold_${rule}.txt and the reference's genre-affinity figures to 1e-4`, () => {
@@ -73,6 +96,18 @@ describe("protocol P2 on ml-latest-small", () => {
       const n = data.cold.length;
       const got = coldMetrics(data.relevant, Array.from(data.testUsers, (_, j) => rankCold(scores.subarray(j * n, (j + 1) * n))));
       for (const [name, value] of Object.entries(want.metrics)) expect(Math.abs(got[name as keyof typeof got] - value), name).toBeLessThan(1e-4);
+
+      const warm = data.train.items.toArray().map(content);
+      const all = genreAffinityScores(data.train.matrix, data.testUsers, warm, data.cold.map(content), "all");
+      const total = warm.length + n;
+      const seen = data.train.matrix;
+      const lists = Array.from(data.testUsers, (u, j) => {
+        const scores = all.slice(j * total, (j + 1) * total);
+        for (let p = seen.indptr[u]; p < seen.indptr[u + 1]; p++) scores[seen.indices[p]] = -Infinity;
+        return rankAll(scores);
+      });
+      const mixed = mixedMetrics(data.relevant, lists, warm.length, n);
+      for (const [name, value] of Object.entries(REFERENCE_GENRE_MIXED[rule])) expect(Math.abs(mixed[name as keyof typeof mixed] - value), `mixed ${name}`).toBeLessThan(1e-4);
     });
   }
 });

@@ -71,6 +71,42 @@ export interface ColdMetrics {
   "hit@20": number;
 }
 
+/**
+ * P2 mixed: positions of the k best of every item, warm items at positions 0..W-1 (train order) and cold items
+ * after them (cold list order); -Infinity (the user's own train items) is never ranked. Equal scores go to the
+ * lower position, so warm items first.
+ */
+export function rankAll(scores: ArrayLike<number>, k = COLD_K): number[] {
+  return rankCold(scores, k).filter((p) => scores[p] > -Infinity);
+}
+
+export interface MixedMetrics extends ColdMetrics {
+  /** Mean over test users of the share of the top 20 that is cold. */
+  "cold_share@20": number;
+  /** Share of the cold items in at least one test user's top 20. */
+  "cold_coverage@20": number;
+}
+
+/**
+ * P2 mixed's metrics: lists[j] ranks every item for data.testUsers[j] (rankAll positions, cold items from
+ * `warmCount` on); relevant[j] holds cold list positions, as in P2.
+ */
+export function mixedMetrics(relevant: ReadonlyArray<ReadonlySet<number>>, lists: ReadonlyArray<ArrayLike<number>>, warmCount: number, coldCount: number): MixedMetrics {
+  const shifted = relevant.map((set) => new Set([...set].map((p) => warmCount + p)));
+  const reached = new Set<number>();
+  let share = 0;
+  for (const list of lists) {
+    let cold = 0;
+    for (let r = 0; r < Math.min(list.length, COLD_K); r++) {
+      if (list[r] < warmCount) continue;
+      cold++;
+      reached.add(list[r]);
+    }
+    share += cold / COLD_K;
+  }
+  return { ...coldMetrics(shifted, lists), "cold_share@20": share / lists.length, "cold_coverage@20": reached.size / coldCount };
+}
+
 /** P2's metrics, averaged over test users; lists[j] is the ranking of data.testUsers[j]. */
 export function coldMetrics(relevant: ReadonlyArray<ReadonlySet<number>>, lists: ReadonlyArray<ArrayLike<number>>): ColdMetrics {
   const mean = (metric: typeof recall) => lists.reduce((acc, list, j) => acc + metric(relevant[j], list, COLD_K), 0) / lists.length;

@@ -1,12 +1,11 @@
 import type { Item } from "../core/types.ts";
 
 /**
- * What is known about an item's content when it is onboarded: a title and maybe a year and genres. Tags and
- * descriptions are left out on purpose: protocol P2 measures onboarding from exactly this, most trained items
- * have no tags (so a tag weight learnt from the few that do misplaces the rest), and raw description words
- * made every peer model worse. A description reaches the map through the metadata step (its genres and year).
+ * What is known about an item's content when it is onboarded: a title and maybe a year, genres and a
+ * description (`text`). Tags are left out on purpose: most trained items have none, so a tag weight learnt from
+ * the few that do misplaces the rest.
  */
-export type ItemContent = Pick<Item, "title"> & Partial<Pick<Item, "year" | "genres">>;
+export type ItemContent = Pick<Item, "title"> & Partial<Pick<Item, "year" | "genres" | "text">>;
 
 /** One feature of an item: its key and weight. */
 export type WeightedKey = readonly [key: string, weight: number];
@@ -27,17 +26,20 @@ export function referenceKeys(item: ItemContent): string[] {
 
 /**
  * The content map's features: the reference keys plus a bias (the content-free part of the target, which
- * carries popularity), genre pairs (a "Comedy|Romance" is not the sum of a comedy and a romance), the year on
- * 2-, 3- and 5-year triangular bins (a year between two knots weighs on both, so neighbouring years share
- * weight and an unseen year still lands near seen ones), and "year unknown". Chosen on validation items
- * carved out of the warm catalog (recagent eval-cold --validate); bins finer than the decade gained the most.
+ * carries popularity), genre pairs (a "Comedy|Romance" is not the sum of a comedy and a romance), the
+ * description's words (textFeatures), the year on 2-, 3- and 5-year triangular bins (a year between two knots
+ * weighs on both, so neighbouring years share weight and an unseen year still lands near seen ones). Chosen on
+ * validation items carved out of the warm catalog (recagent eval-cold --validate); bins finer than the decade
+ * gained the most.
  */
 export function mapFeatures(item: ItemContent): WeightedKey[] {
   const out: WeightedKey[] = [["bias", 1], ...referenceKeys(item).map((k): WeightedKey => [k, 1])];
   const genres = genresOf(item);
   for (let a = 0; a < genres.length; a++) for (let b = a + 1; b < genres.length; b++) out.push([`genres=${genres[a]}|${genres[b]}`, 1]);
-  if (item.year === undefined) out.push(["year=unknown", 1]);
-  else {
+  out.push(...textFeatures(item.text));
+  // An unknown year adds nothing, so the bias speaks for it. A "year unknown" key would learn from the catalog's
+  // few yearless items, obscure ones, and mark every new item known by its text alone as obscure too.
+  if (item.year !== undefined) {
     for (const width of YEAR_WIDTHS) {
       const knot = Math.floor(item.year / width);
       const right = (item.year - knot * width) / width;
@@ -46,6 +48,49 @@ export function mapFeatures(item: ItemContent): WeightedKey[] {
     }
   }
   return out;
+}
+
+/**
+ * Buckets description words are hashed into: the vocabulary of free text is open (plot summaries bring tens of
+ * thousands of words), so a description costs at most this many features whatever the catalog.
+ */
+const TEXT_BUCKETS = 1 << 14;
+
+/** Words that say nothing about an item's kind. */
+const STOP_WORDS = new Set(
+  ("a about above after again against all also am an and any are as at be because been before being below between both but by can could did do does " +
+    "doing down during each few for from further had has have having he her here hers herself him himself his how however i if in into is it its itself " +
+    "just me more most my myself no nor not now of off on once only or other our ours ourselves out over own same she should so some such than that the " +
+    "their theirs them themselves then there these they this those through to too under until up very was we were what when where which while who whom " +
+    "why will with would you your yours yourself yourselves film films movie movies story")
+    .split(" "),
+);
+
+/**
+ * The description as features: its distinct words (lowercase letter/digit runs of 3+ characters, stop words and
+ * bare numbers dropped) hashed into TEXT_BUCKETS, each weighing 1 / sqrt(count) so that a long description weighs
+ * as much in total as a short one (L2 norm 1). The ridge learns what each word says from the trained items
+ * whose descriptions use it; a word on fewer than two catalog items is dropped with the vocabulary.
+ */
+export function textFeatures(text: string | undefined): WeightedKey[] {
+  if (!text) return [];
+  const buckets = new Set<number>();
+  for (const w of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    if (w.length < 3 || STOP_WORDS.has(w) || /^\d+$/.test(w)) continue;
+    buckets.add(fnv1a(w) % TEXT_BUCKETS);
+  }
+  const weight = 1 / Math.sqrt(buckets.size);
+  return [...buckets].sort((a, b) => a - b).map((b): WeightedKey => [`text#${b}`, weight]);
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 code units: stable across runtimes, so a saved map hashes words as it was fitted. */
+function fnv1a(word: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < word.length; i++) {
+    h ^= word.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 /** Distinct genres, sorted, so pairs have one spelling. */

@@ -17,7 +17,7 @@ describe("content features", () => {
     expect(year).toEqual([["year/2=997", 1], ["year/3=664", 0.333], ["year/3=665", 0.667], ["year/5=398", 0.2], ["year/5=399", 0.8]]);
     expect(features.filter(([k]) => k.startsWith("genres=")).map(([k]) => k)).toEqual(["genres=Comedy|Drama", "genres=Comedy|War", "genres=Drama|War"]);
     expect(features[0]).toEqual(["bias", 1]);
-    expect(mapFeatures({ title: "X" })).toEqual([["bias", 1], ["word=x", 1], ["year=unknown", 1]]);
+    expect(mapFeatures({ title: "X" })).toEqual([["bias", 1], ["word=x", 1]]);
   });
 
   it("freezes a vocabulary of the keys found on two catalog items or more, and drops the rest", () => {
@@ -26,9 +26,9 @@ describe("content features", () => {
       { title: "Red Beta", genres: ["Drama", "War"] },
       { title: "Gamma" },
     ]);
-    expect(f.vocabulary).toEqual(["bias", "genre=Drama", "word=red", "year=unknown"]);
+    expect(f.vocabulary).toEqual(["bias", "genre=Drama", "word=red"]);
     const x = f.featurize({ title: "Red Delta", genres: ["War"] });
-    expect(x.indices.map((i) => f.vocabulary[i])).toEqual(["bias", "word=red", "year=unknown"]);
+    expect(x.indices.map((i) => f.vocabulary[i])).toEqual(["bias", "word=red"]);
   });
 });
 
@@ -44,7 +44,7 @@ describe("ContentMap", () => {
     const items = catalog(10);
     // Factor 0: 1 for Drama; factor 1: the year's distance from 1980 in decades (linear in the bins' weights).
     const target = (it: { year: number; genres: string[] }) => [it.genres.includes("Drama") ? 1 : 0, (it.year - 1980) / 10];
-    const map = ContentMap.fit(items, Float32Array.from(items.flatMap(target)), 2);
+    const map = ContentMap.fit(items, Float32Array.from(items.flatMap(target)), 2, { spread: 0 });
     for (const probe of [{ title: "Shared", year: 1990, genres: ["Drama"] }, { title: "Shared", year: 2001, genres: ["War"] }]) {
       const v = map.map(probe);
       const want = target(probe);
@@ -59,7 +59,8 @@ describe("ContentMap", () => {
     const next = mulberry32(7);
     const vectors = Float32Array.from({ length: items.length * f }, () => next() - 0.5);
     const shrinkage = 0.05;
-    const map = ContentMap.fit(items, vectors, f, { shrinkage });
+    // spread 0: the regression's own predictions (calibration is tested on its own)
+    const map = ContentMap.fit(items, vectors, f, { shrinkage, spread: 0 });
 
     const featurizer = ContentFeaturizer.fromCatalog(items);
     const d = featurizer.dimension;
@@ -91,5 +92,35 @@ describe("ContentMap", () => {
     const probe = { title: "shared", year: 1993, genres: ["War", "Drama"] };
     expect(Array.from(back.map(probe))).toEqual(Array.from(map.map(probe)));
     expect(() => ContentMap.fromJSON({ vocabulary: { genres: [] }, factors: 2, weights: [] })).toThrow(/rebuild the artifacts/);
+    // A version 2 map (no calibration: items placed near the average item) is rebuilt, not served.
+    const { calibration: _, ...uncalibrated } = map.toJSON();
+    expect(() => ContentMap.fromJSON({ ...uncalibrated, version: 2 })).toThrow(/version 3.*rebuild the artifacts/);
+  });
+
+  it("calibrates its predictions to the trained vectors' spread, keeping their order for any user", () => {
+    const items = catalog(3);
+    const next = mulberry32(11);
+    // Vectors only partly explained by content: the ridge's predictions are shrunk towards the mean.
+    const vectors = Float32Array.from(items.flatMap((it) => [it.genres.includes("Drama") ? 1 : -1, (it.year - 1990) / 10].map((v) => v + 2 * (next() - 0.5))));
+    const raw = ContentMap.fit(items, vectors, 2, { spread: 0 });
+    const spreadOf = (map: ContentMap) => {
+      const out = items.map((it) => map.map(it));
+      const mean = [0, 1].map((c) => out.reduce((s, v) => s + v[c], 0) / out.length);
+      return Math.sqrt(out.reduce((s, v) => s + (v[0] - mean[0]) ** 2 + (v[1] - mean[1]) ** 2, 0) / out.length);
+    };
+    const target = (() => {
+      const n = items.length;
+      const mean = [0, 1].map((c) => Array.from({ length: n }, (_, r) => vectors[r * 2 + c]).reduce((a, b) => a + b, 0) / n);
+      return Math.sqrt(Array.from({ length: n }, (_, r) => (vectors[r * 2] - mean[0]) ** 2 + (vectors[r * 2 + 1] - mean[1]) ** 2).reduce((a, b) => a + b, 0) / n);
+    })();
+    expect(spreadOf(raw)).toBeLessThan(0.9 * target);
+    for (const spread of [0.5, 1, 2]) {
+      const map = ContentMap.fit(items, vectors, 2, { spread });
+      expect(spreadOf(map) / target).toBeCloseTo(spread, 3);
+      const user = Float32Array.of(next() - 0.5, next() - 0.5);
+      const score = (m: ContentMap) => items.map((it) => m.map(it)).map((v) => v[0] * user[0] + v[1] * user[1]);
+      const order = (s: number[]) => s.map((_, i) => i).sort((a, b) => s[b] - s[a] || a - b);
+      expect(order(score(map))).toEqual(order(score(raw)));
+    }
   });
 });

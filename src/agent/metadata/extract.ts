@@ -51,6 +51,8 @@ const AUDIENCE_CUES: Array<[Audience, string[]]> = [
 ];
 
 const MAX_GENRES = 3;
+/** A genre named outright ("an animated comedy") counts as two cues: "journey" hints at Adventure, "comedy" says Comedy. */
+const NAMED_GENRE_WEIGHT = 2;
 const MAX_THEMES = 5;
 const MAX_KEYWORDS = 8;
 const MAX_MOODS = 3;
@@ -69,6 +71,8 @@ const MAX_PHRASE = 4;
 export class MetadataExtractor {
   /** Normalised phrase -> the catalog genres it points to. */
   private readonly genreCues = new Map<string, string[]>();
+  /** Normalised genre names ("comedy", "comedies" aside): a text that names a genre outweighs one that only cues it. */
+  private readonly genreNames = new Set<string>();
   /** Normalised phrase -> the catalog tag (lower case), for tags on two items or more. */
   private readonly tagPhrases = new Map<string, string>();
 
@@ -86,7 +90,11 @@ export class MetadataExtractor {
         if (!list.includes(genre)) this.genreCues.set(form, [...list, genre]);
       }
     };
-    for (const genre of vocabulary) cue(genre, genre);
+    for (const genre of vocabulary) {
+      cue(genre, genre);
+      const key = normWords(genre).join(" ");
+      this.genreNames.add(key).add(`${key}s`);
+    }
     for (const [name, phrases] of Object.entries(CUES)) {
       const genre = canonical.get(genreKey(name));
       if (genre) for (const phrase of phrases) cue(phrase, genre);
@@ -130,10 +138,13 @@ export class MetadataExtractor {
     };
   };
 
-  /** Catalog genres by how many cues name them, most first (ties in vocabulary order). */
+  /** Catalog genres by the weight of the cues and names pointing to them, most first (ties in vocabulary order). */
   private genresIn(phrases: readonly string[]): string[] {
     const hits = new Map<string, number>();
-    for (const p of phrases) for (const g of this.genreCues.get(p) ?? []) hits.set(g, (hits.get(g) ?? 0) + 1);
+    for (const p of phrases) {
+      const weight = this.genreNames.has(p) ? NAMED_GENRE_WEIGHT : 1;
+      for (const g of this.genreCues.get(p) ?? []) hits.set(g, (hits.get(g) ?? 0) + weight);
+    }
     return [...hits]
       .sort((a, b) => b[1] - a[1] || this.vocabulary.indexOf(a[0]) - this.vocabulary.indexOf(b[0]))
       .slice(0, MAX_GENRES)

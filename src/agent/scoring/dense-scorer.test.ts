@@ -42,6 +42,19 @@ describe("DenseScorer", () => {
     expect(after).toHaveLength(ids.length - 1);
   });
 
+  it("with a bound, gives onboarded items at most their share of the slots, the best of them", async () => {
+    const { store, history, data, ids, model, space } = await setup();
+    const f = space.factors;
+    const i1 = data.items.get("i1")!;
+    // Three new items where cluster A's i1 lies: all ahead for u0 unbounded; one slot in 5 at share 0.2.
+    for (const id of ["n1", "n2", "n3"]) store.putOnboarded({ id, title: id, genres: [], tags: [], vector: space.itemVectors().slice(i1 * f, (i1 + 1) * f) });
+    const u0 = data.users.get("u0")!;
+    const seen = history(u0).map((h) => ids[h.item]);
+    const onboardedIn = async (scorer: DenseScorer) => (await scorer.retrieve(history(u0), 5, { excludeIds: seen })).filter((s) => s.item.id.startsWith("n")).length;
+    expect(await onboardedIn(new DenseScorer(model, space, ids, store))).toBe(3);
+    expect(await onboardedIn(new DenseScorer(model, space, ids, store, 0.2))).toBe(1);
+  });
+
   it("puts an onboarded item on the model's scale by its place in the item space: ahead for its fans, behind for others", async () => {
     const { store, history, scorer, space, data, ids } = await setup();
     const f = space.factors;

@@ -1,5 +1,6 @@
 import type { Item, ItemWeight } from "../../core/types.ts";
 import { compileFilter } from "../../index/filter.ts";
+import { byScoreThenId } from "../../index/order.ts";
 import { copyItem } from "../../index/results.ts";
 import { dot } from "../../numeric/vectors.ts";
 import type { Filter, Scored } from "../../index/types.ts";
@@ -7,6 +8,7 @@ import type { FactorRecommender, Recommender } from "../../models/recommender.ts
 import type { ItemStore } from "../item-store.ts";
 import { bestMatching, mergeBest } from "./best-matching.ts";
 import { ScoreCalibration } from "./calibration.ts";
+import { onboardedSlots } from "./onboarded-bound.ts";
 import type { CandidateScorer } from "./types.ts";
 
 /**
@@ -14,7 +16,8 @@ import type { CandidateScorer } from "./types.ts";
  * involved. Trained items are checked against the filter in score order (see bestMatching), against the
  * catalog's current metadata, so deletes and metadata updates count at once. Onboarded items have no place in
  * the model; their content vectors live in `space` (a factor model's item space, where the content map puts
- * them), and ScoreCalibration carries their score there onto the model's scale.
+ * them), and ScoreCalibration carries their score there onto the model's scale. With `maxOnboardedShare`, at
+ * most that share of the k slots (onboardedSlots) goes to onboarded items, the best of them.
  */
 export class DenseScorer implements CandidateScorer {
   readonly kind = "dense";
@@ -26,6 +29,7 @@ export class DenseScorer implements CandidateScorer {
     private readonly space: FactorRecommender,
     private readonly itemIds: readonly string[],
     private readonly catalog: ItemStore,
+    private readonly maxOnboardedShare?: number,
   ) {
     this.scores = new Float32Array(model.itemCount);
     this.calibration = new ScoreCalibration(space.itemVectors(), space.factors);
@@ -38,7 +42,9 @@ export class DenseScorer implements CandidateScorer {
       const item = this.catalog.get(this.itemIds[i]);
       return item !== undefined && matches(item);
     }).map((i) => ({ item: copyItem(this.catalog.get(this.itemIds[i])!), score: this.scores[i] }));
-    return mergeBest(trained, this.onboardedCandidates(history, matches), k);
+    let onboarded = this.onboardedCandidates(history, matches);
+    if (this.maxOnboardedShare !== undefined) onboarded = onboarded.sort(byScoreThenId).slice(0, onboardedSlots(k, this.maxOnboardedShare));
+    return mergeBest(trained, onboarded, k);
   }
 
   private onboardedCandidates(history: readonly ItemWeight[], matches: (item: Item) => boolean): Scored[] {
