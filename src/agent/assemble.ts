@@ -13,6 +13,7 @@ import { NO_RECENCY } from "../models/recency.ts";
 import { restoreRecommender } from "../models/registry.ts";
 import { DenseScorer } from "./scoring/dense-scorer.ts";
 import { IndexScorer } from "./scoring/index-scorer.ts";
+import { DEFAULT_ONBOARDED_SHARE } from "./scoring/onboarded-bound.ts";
 import { SimilarItems } from "./scoring/similar-items.ts";
 import { ChatAgent } from "./chat/agent.ts";
 import { ChatVocabulary } from "./chat/vocabulary.ts";
@@ -66,7 +67,9 @@ export async function assembleServices(input: ServiceInputs): Promise<Services> 
 
   const llm = input.llm ?? disabledLlmClient();
   const { model, space } = input.models;
-  const scorer = isFactorRecommender(model) ? new IndexScorer(model, input.index) : new DenseScorer(model, space, input.saved.items, store);
+  // New items compete on their calibrated vectors, at most DEFAULT_ONBOARDED_SHARE of a list (OnboardedBound).
+  const bound = { maxShare: DEFAULT_ONBOARDED_SHARE, isOnboarded: (id: string) => store.onboardedVector(id) !== undefined };
+  const scorer = isFactorRecommender(model) ? new IndexScorer(model, input.index, bound) : new DenseScorer(model, space, input.saved.items, store, bound.maxShare);
   const similar = new SimilarItems(space, input.saved.items, store);
   const served = { model, scorer, space, similar, items: itemIds, popular: popularIds(input.saved), recency: input.saved.recency ?? NO_RECENCY };
   const recommendations = new RecommendService(served, histories, store, { llm });
