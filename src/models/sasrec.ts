@@ -15,27 +15,13 @@ import { sampledBce } from "./neural/losses.ts";
 import { normalArray } from "./neural/param.ts";
 import { TransformerBlock } from "./neural/transformer-block.ts";
 import type { Matrix, Param } from "./neural/types.ts";
-import type { FactorRecommender, FitOptions, ModelArtifact, Params } from "./recommender.ts";
+import type { EpochReport, FactorRecommender, FitOptions, ModelArtifact, Params } from "./recommender.ts";
 import type { ModelSpec } from "./spec.ts";
 
 /** Tries at drawing an item outside the user's history before the draw is kept anyway (a user with nearly everything). */
 const NEGATIVE_TRIES = 32;
 /** Users scored at once when ranking the catalog (rows of one matrix product). */
 const SCORE_BATCH = 64;
-
-/** One epoch of training, as reported to the caller and kept in the saved model. */
-export interface EpochReport {
-  epoch: number;
-  /** Mean BCE over the epoch's positions. */
-  loss: number;
-  seconds: number;
-  /** NDCG@10 of the held-out next items, on the epochs where it was measured. */
-  validation?: number;
-}
-
-export interface SasRecFitOptions extends FitOptions {
-  onEpoch?: (report: EpochReport) => void;
-}
 
 /** A history item and how much the last position attended to it. */
 export interface Attended {
@@ -96,7 +82,7 @@ export class SasRec implements FactorRecommender, AttentionExplainer {
     return this.items;
   }
 
-  async fit(data: Interactions, opts: SasRecFitOptions = {}): Promise<void> {
+  async fit(data: Interactions, opts: FitOptions = {}): Promise<void> {
     const p = this.params;
     const histories = userSequences(data);
     this.items = data.itemCount;
@@ -116,7 +102,7 @@ export class SasRec implements FactorRecommender, AttentionExplainer {
    * every eval_every epochs, stops after `patience` checks without a gain and returns the best check's epoch and
    * parameters.
    */
-  private train(sequences: readonly Int32Array[], epochs: number, opts: SasRecFitOptions, validation?: Carved): { epoch: number; values?: Float32Array[] } {
+  private train(sequences: readonly Int32Array[], epochs: number, opts: FitOptions, validation?: Carved): { epoch: number; values?: Float32Array[] } {
     const p = this.params;
     const seen = sequences.map((s) => Int32Array.from(s).sort());
     this.net = new SasRecNet(p, this.items, this.kernels);
@@ -128,6 +114,7 @@ export class SasRec implements FactorRecommender, AttentionExplainer {
     let misses = 0;
     for (let epoch = 0; epoch < epochs; epoch++) {
       const t0 = performance.now();
+      const cpu0 = opts.cpuClock?.();
       shuffle(learners, next);
       let lossSum = 0;
       let positions = 0;
@@ -144,7 +131,13 @@ export class SasRec implements FactorRecommender, AttentionExplainer {
         lossSum += loss * targets.length;
         positions += targets.length;
       }
-      const report: EpochReport = { epoch: epoch + 1, loss: lossSum / Math.max(1, positions), seconds: (performance.now() - t0) / 1000 };
+      const report: EpochReport = {
+        phase: validation ? "validate" : "final",
+        epoch: epoch + 1,
+        loss: lossSum / Math.max(1, positions),
+        seconds: (performance.now() - t0) / 1000,
+        ...(cpu0 === undefined ? {} : { cpuSeconds: opts.cpuClock!() - cpu0 }),
+      };
       let stop = false;
       if (validation && ((epoch + 1) % p.eval_every === 0 || epoch + 1 === epochs)) {
         report.validation = this.validationNdcg(validation, seen);
