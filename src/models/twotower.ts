@@ -224,13 +224,14 @@ export class TwoTower implements FactorRecommender, ContentEncoder {
     const keep = new Float32Array(b).fill(1);
     if (p.id_dropout > 0) for (let r = 0; r < b; r++) if (next() < p.id_dropout) keep[r] = 0;
     const z = matrix(b, d);
-    for (let r = 0; r < b; r++) for (let j = 0; j < d; j++) z.data[r * d + j] = content.data[r * d + j] + keep[r] * ids.data[r * d + j];
+    const [zd, cd, idd] = [z.data, content.data, ids.data];
+    for (let r = 0; r < b; r++) for (let j = r * d; j < (r + 1) * d; j++) zd[j] = cd[j] + keep[r] * idd[j];
     const v = t.itemNorm.forward(z);
     // User tower: pooled history (+ user embedding), normalised.
     const pooled = t.history.forward(historyBags(seqs, rows, sampleUser, decay));
     if (t.users) {
-      const e = t.users.forward(users);
-      for (let i = 0; i < pooled.data.length; i++) pooled.data[i] += e.data[i];
+      const [pd, ed] = [pooled.data, t.users.forward(users).data];
+      for (let i = 0; i < pd.length; i++) pd[i] += ed[i];
     }
     const u = t.userNorm.forward(pooled);
     const loss = inBatchSoftmax(u, v, { temperature: p.temperature, logQ: p.logq ? gather(logQ, targets) : undefined, items: targets }, this.kernels);
