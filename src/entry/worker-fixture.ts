@@ -41,7 +41,7 @@ export function writeLogNamed(name: string): WriteLogRpc {
 }
 
 /** One Worker isolate's app over the fixture export and a write log, writes keyed with WRITE_KEY. */
-export function workerApp(artifact: WorkerArtifact, writeLog: WriteLogRpc | undefined, settings: WorkerSettings = { RECAGENT_API_KEY: WRITE_KEY }) {
+export function workerApp(artifact: WorkerArtifact, writeLog: (() => WriteLogRpc) | undefined, settings: WorkerSettings = { RECAGENT_API_KEY: WRITE_KEY }) {
   return createWorkerApp(artifact, settings, { writeLog, maxBodyBytes: 4096 });
 }
 
@@ -63,6 +63,6 @@ export async function writableWorkerFixture(model: FixtureModel): Promise<Contra
     },
     since: (after, limit) => log.since(after, limit),
   };
-  const app = await workerApp(await loadExport(exportedFiles(build)), recording);
+  const app = await workerApp(await loadExport(exportedFiles(build)), () => recording);
   return { app, catalogChanges, feedback };
 }

@@ -33,8 +33,12 @@ export class WorkerWrites {
   /** A catch-up queued and not started yet: requests arriving now may share it, as it will read the log after them. */
   private queuedCatchUp?: Promise<void>;
 
+  /**
+   * `log` opens the write log for one call: a Durable Object stub belongs to the request that made it, and
+   * this object serves every request of the isolate.
+   */
   constructor(
-    private readonly log: WriteLogRpc,
+    private readonly log: () => WriteLogRpc,
     private readonly warn: (message: string) => void = (m) => console.warn(m),
   ) {}
 
@@ -65,7 +69,7 @@ export class WorkerWrites {
     return this.enqueue(async () => {
       let seq: number;
       try {
-        ({ seq } = await this.log.append(write));
+        ({ seq } = await this.log().append(write));
       } catch (e) {
         throw new WriteLogUnavailableError(e);
       }
@@ -83,7 +87,7 @@ export class WorkerWrites {
   /** Applies the log's entries after `applied`, up to `upTo`. */
   private async pull(upTo: number): Promise<void> {
     while (this.applied < upTo) {
-      const { head, entries } = await this.log.since(this.applied, MAX_PAGE);
+      const { head, entries } = await this.log().since(this.applied, MAX_PAGE);
       for (const entry of entries) {
         if (entry.seq > upTo) return;
         await this.apply(entry);

@@ -35,7 +35,7 @@ const action = { title: "Terminator Returns", description: "Robots from the futu
 describe("Worker writes through the Durable Object write log", () => {
   let files: Record<string, string | Uint8Array>;
   /** A new isolate's app: its own copy of the artifact, over the named log. */
-  const isolate = async (log: WriteLogRpc | undefined, settings?: WorkerSettings) => workerApp(await loadExport(files), log, settings);
+  const isolate = async (log: WriteLogRpc | undefined, settings?: WorkerSettings) => workerApp(await loadExport(files), log && (() => log), settings);
   /** The answers that depend on every kind of write, to compare two isolates' states. */
   const state = async (app: App, users: string[], items: string[]) => ({
     recommendations: await Promise.all(users.map(async (u) => (await recommend(app, { user_id: u, k: 12 })).json.items)),

@@ -30,15 +30,20 @@ export interface WorkerSettings {
   [setting: string]: unknown;
 }
 
-/** The deployment's one write log object (one object: one order for every write), if the binding is configured. */
-export function writeLogOf(env: WorkerSettings): WriteLogRpc | undefined {
+/**
+ * Opens the deployment's one write log object (one object: one order for every write), if the binding is
+ * configured. Each call makes a new stub: a stub belongs to the request it was made in.
+ */
+export function writeLogOf(env: WorkerSettings): (() => WriteLogRpc) | undefined {
   const namespace = env.WRITE_LOG;
-  return namespace?.get(namespace.idFromName(text(env.RECAGENT_WRITE_LOG) ?? "main"));
+  if (!namespace) return undefined;
+  const id = namespace.idFromName(text(env.RECAGENT_WRITE_LOG) ?? "main");
+  return () => namespace.get(id);
 }
 
 export interface WorkerAppOptions {
-  /** Where writes are committed (writeLogOf(env)); without it the deployment is read-only. */
-  writeLog?: WriteLogRpc;
+  /** Opens the log writes are committed to (writeLogOf(env)); without it the deployment is read-only. */
+  writeLog?: () => WriteLogRpc;
   /** Largest accepted request body (default 256 KiB, as on Node). */
   maxBodyBytes?: number;
 }
