@@ -1,10 +1,11 @@
 /**
  * `npm run bench:swap`: a hot model swap under load on the bundled data. Publishes a first version to a fresh
  * folder store (`recagent train --publish`, BENCH_SWAP_FROM, default als), starts `recagent serve --store` on it as
- * a process of its own, drives POST /v1/recommendations with autocannon from this process (BENCH_CONNECTIONS,
- * default 8), and after 3 s publishes a second version (BENCH_SWAP_TO, default ease) from a third process; the
- * load runs until the replica has swapped, then BENCH_AFTER_SECONDS more (default 5). Prints the replica's swap line (load, assemble, catch up and swap), the requests
- * answered and failed over the whole run, latency, and the machine's load average.
+ * a process of its own, and publishes a second version (BENCH_SWAP_TO, default ease) from a third process with no
+ * requests coming in (the idle swap). Then it drives POST /v1/recommendations with autocannon from this process
+ * (BENCH_CONNECTIONS, default 8), and after 3 s publishes the first model again; the load runs until the replica
+ * has swapped, then BENCH_AFTER_SECONDS more (default 5). Prints both swap lines of the replica (load, assemble,
+ * catch up and swap), the requests answered and failed under load, latency, and the machine's load average.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -43,6 +44,17 @@ const url = await new Promise<string>((resolve, reject) => {
   });
   server.once("exit", (code) => reject(new Error(`serve exited ${code}: ${log}`)));
 });
+/** Resolves with the replica's next swap line (or its line saying a version was not loaded). */
+const swapped = async (seen: number): Promise<string> => {
+  for (;;) {
+    const lines = [...log.matchAll(/(swapped to model version|model version \S+ not loaded).*/g)].map((m) => m[0]);
+    if (lines.length > seen) return lines[seen];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+await publish(TO);
+const idleSwap = await swapped(0);
+
 const users = Array.from({ length: 50 }, (_, u) => String(u + 1));
 let next = 0;
 const t0 = performance.now();
@@ -59,18 +71,18 @@ const run = new Promise<autocannon.Result>((resolve, reject) => {
   );
 });
 await new Promise((r) => setTimeout(r, 3000));
-const publishSeconds = await publish(TO);
-while (!/swapped to model version|not loaded/.test(log)) await new Promise((r) => setTimeout(r, 100));
+const publishSeconds = await publish(FROM);
+const loadedSwap = await swapped(1);
 await new Promise((r) => setTimeout(r, AFTER_SECONDS * 1000));
 instance!.stop();
 const result = await run;
 const seconds = (performance.now() - t0) / 1000;
-const swap = /(swapped to model version|model version) .*/.exec(log)?.[0] ?? "no swap seen";
 server.kill("SIGTERM");
 await new Promise((r) => server.once("exit", r));
 rmSync(work, { recursive: true, force: true });
-console.log(`replica: ${swap}`);
-console.log(`train --publish ${TO}: ${publishSeconds.toFixed(1)} s (a process of its own, on the same cores)`);
+console.log(`idle: ${idleSwap}`);
+console.log(`under load: ${loadedSwap}`);
+console.log(`train --publish ${FROM} under load: ${publishSeconds.toFixed(1)} s (a process of its own, on the same cores)`);
 console.log(
   `${seconds.toFixed(0)} s at ${CONNECTIONS} connections: ${result.requests.total} requests, ${result["2xx"]} 2xx, ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts; ` +
     `latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,

@@ -129,8 +129,12 @@ export function replicaState(opts: ReplicaOptions): StateSource {
     const dir = await fetchVersion(store, version, opts.cacheRoot);
     const artifacts = openBuild(dir);
     if (!artifacts) throw new InputError(`version ${version} in ${dir} has no manifest`);
+    // The steps are long and synchronous: requests to the serving generation get their turn between them.
+    await new Promise<void>((r) => setImmediate(r));
+    const rows = trainedRows(artifacts);
+    await new Promise<void>((r) => setImmediate(r));
     const tableDir = join(runDir, `${version}-${randomBytes(3).toString("hex")}`);
-    const durable = await LanceDbIndex.build(tableDir, trainedRows(artifacts), { table: "items", dimension: artifacts.manifest.factors });
+    const durable = await LanceDbIndex.build(tableDir, rows, { table: "items", dimension: artifacts.manifest.factors });
     const trained = new Set(artifacts.saved.items);
     const isTrained = (id: string) => trained.has(id);
     const origin = {};
