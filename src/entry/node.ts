@@ -145,6 +145,9 @@ export const standaloneState: StateSource = {
   },
 };
 
+/** Lets requests waiting on the event loop run between the long synchronous steps of assembling a generation beside a serving one. */
+const turnForRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Builds (or reuses) the artifacts and serves the API until close() is called. */
 export async function startServer(
   config: ServiceConfig,
@@ -160,10 +163,12 @@ export async function startServer(
   const assemble = async (next: ServingState): Promise<Generation> => {
     const { artifacts, durable } = next;
     const models = restoreServedModels(artifacts.saved, artifacts.companion);
+    await turnForRequests();
     // A flat scan for a catalog up to HNSW_ABOVE_ITEMS items, an HNSW graph above (query-mirror.node.ts), saved beside
     // the artifacts by the first process to build it and loaded by the others; catalog changes are replayed on top.
     const mirror = queryMirrorFor(artifacts.items, models.space.itemVectors(), models.space.factors, { graphDir: artifacts.dir, log });
     const index = new MirroredIndex(durable, mirror);
+    await turnForRequests();
     const services = await assembleServices({
       saved: artifacts.saved,
       models,
