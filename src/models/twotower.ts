@@ -491,6 +491,10 @@ function carveValidation(all: Sequences): { fit: Sequences; validation: Validati
 export const twoTowerSpec: ModelSpec<TwoTower> = {
   name: "twotower",
   summary: "two-tower retrieval: item tower over content + id, user tower pooling the history, in-batch softmax with logQ",
+  // dim 64, batch 512, Adam 1e-3, temperature 0.1: the PyTorch reference's configuration. max_history and
+  // pool_tau chosen by the best validation NDCG@10 of the early-stopping run (each user's last 20% of the
+  // ml-latest-small P1 train rows, never test), max_history 20: pool_tau 10 0.1694 (epoch 18) against
+  // pool_tau 0 0.1648 (epoch 18); a 50-item window cost 2.5x the pooling work per step.
   params: {
     dim: { default: 64, min: 2, max: 1024, integer: true, help: "output dimension of both towers" },
     hidden: { default: 128, min: 1, max: 4096, integer: true, help: "hidden units of the item tower's content MLP" },
@@ -502,8 +506,8 @@ export const twoTowerSpec: ModelSpec<TwoTower> = {
     epochs: { default: 30, min: 1, max: 1000, integer: true, help: "most epochs (early stopping picks fewer on validation)" },
     patience: { default: 3, min: 1, max: 100, integer: true, help: "epochs without a better validation NDCG@10 before stopping" },
     validate: { default: 1, min: 0, max: 1, integer: true, help: "1 chooses the epoch count on validation carved from train, then refits; 0 trains `epochs`" },
-    max_history: { default: 50, min: 1, max: 10000, integer: true, help: "the user tower pools this many of the latest items" },
-    pool_tau: { default: 0, min: 0, max: 1e6, help: "pooling weight exp(-age / pool_tau) by position from the newest; 0 weighs all alike" },
+    max_history: { default: 20, min: 1, max: 10000, integer: true, help: "the user tower pools this many of the latest items" },
+    pool_tau: { default: 10, min: 0, max: 1e6, help: "pooling weight exp(-age / pool_tau) by position from the newest; 0 weighs all alike" },
     user_id: { default: 1, min: 0, max: 1, integer: true, help: "1 adds a user id embedding for known users" },
     id_dropout: { default: 0, min: 0, max: 0.99, help: "probability of dropping an item's id embedding in a training row (teaches the content tower to stand alone)" },
     init_std: { default: 0.1, min: 1e-6, max: 10, help: "standard deviation of the embedding tables' starting values" },
