@@ -14,18 +14,15 @@
  * trained on keeps its trained vector).
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, renameSync, existsSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { factorSpaceOf } from "../agent/assemble.ts";
-import type { Services } from "../agent/assemble.ts";
+import { restoreServedModels, type Services } from "../agent/assemble.ts";
 import type { CatalogChange } from "../agent/onboarding.ts";
 import type { ServiceConfig } from "../core/config.ts";
 import { InputError } from "../core/errors.ts";
 import { LanceDbIndex } from "../index/lancedb.node.ts";
 import type { ContentMap } from "../models/content-map.ts";
-import { isFactorRecommender } from "../models/recommender.ts";
-import { restoreRecommender } from "../models/registry.ts";
 import type { ObjectStore } from "../store/object-store.ts";
 import { type SharedWriteLog, sharedWriteLog, type WrittenEntries } from "../store/shared-write-log.ts";
 import { objectStoreFor } from "../store/store-location.node.ts";
@@ -253,10 +250,7 @@ export function replicaState(opts: ReplicaOptions): StateSource {
 
 /** The version's trained items with their vectors in its item space: the rows its LanceDB table starts from. */
 function trainedRows(artifacts: Artifacts) {
-  const model = artifacts.companion ?? artifacts.saved;
-  const restored = restoreRecommender(model.artifact);
-  const space = artifacts.companion ? restored : factorSpaceOf(restored);
-  if (!space || !isFactorRecommender(space)) throw new InputError(`model ${artifacts.manifest.chosen} has no item vectors and the version no companion`);
+  const { space } = restoreServedModels(artifacts.saved, artifacts.companion);
   const vectors = space.itemVectors();
   const f = space.factors;
   return artifacts.items.map((item, r) => ({ ...item, vector: vectors.slice(r * f, (r + 1) * f) }));
