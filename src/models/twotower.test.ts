@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { assembleServices, memoryIndexOf } from "../agent/assemble.ts";
 import type { InteractionRow, Item } from "../core/types.ts";
 import { Interactions } from "../data/interactions.ts";
 import { mulberry32 } from "../numeric/random.ts";
+import { ContentMap } from "./content-map.ts";
 import { decodeModel, encodeModel } from "./persist.ts";
 import { describeRecommenderContract } from "./recommender.contract.ts";
 import { isContentEncoder, isFactorRecommender } from "./recommender.ts";
@@ -100,6 +102,18 @@ describe("twotower", () => {
     expect(Array.from(copy.encodeContent(content))).toEqual(Array.from(model.encodeContent(content)));
     const history = [{ item: 1, weight: 1 }, { item: 5, weight: 1, recency: 0.5 }];
     expect(Array.from(copy.foldIn(history))).toEqual(Array.from(model.foldIn(history)));
+  });
+
+  // An integration check from the service's side: the model needs no special case to be served.
+  it("serves through RecommendService and the vector index like any factor model", async () => {
+    const { data, items } = tastes(5);
+    const model = new TwoTower(params);
+    await model.fit(data, { items });
+    const saved = { artifact: model.toArtifact(), users: data.users.toArray(), items: data.items.toArray(), seen: data.matrix, seenAges: data.ages };
+    const { recommendations } = await assembleServices({ saved, models: { model, space: model }, items, index: memoryIndexOf(model, items), contentMap: ContentMap.fit(items, model.itemVectors(), model.factors) });
+    const answer = await recommendations.recommend({ history: ["c1", "c2", "c3", "c4"].map((itemId) => ({ itemId, weight: 1 })), k: 5, excludeSeen: true });
+    expect(answer.items).toHaveLength(5);
+    expect(answer.items.every((it) => it.id.startsWith("c"))).toBe(true);
   });
 
   it("rejects a damaged artifact with a message", async () => {
