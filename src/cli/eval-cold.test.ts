@@ -76,7 +76,7 @@ describe("recagent eval-cold", () => {
     expect(report.baselines.genre_affinity["cold_share@20"]).toBeGreaterThan(0);
     const ease = (await run(...base(), "--model", "ease", "--set", "lambda=50", "--rank", "all")).join("\n");
     expect(ease).toMatch(/P2 mixed \(cold items among all items\), ease: \d+ test users[\s\S]*cold_share@20[\s\S]*onboarding \(content map\)/);
-  });
+  }, 240_000); // two runs, one with EASE's companion ALS at full size: about 30 s on an idle machine
 
   it("runs with --items and --validate", async () => {
     const items = join(dir, "items.jsonl");
