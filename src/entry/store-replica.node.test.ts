@@ -45,60 +45,60 @@ describe("replicas on a folder store", () => {
   it("swaps in a version published under load: no failed request, writes made before survive, answers from the new model", { timeout: 120_000 }, async () => {
     const fx = fixture();
     const { server, logs } = await replica(fx, "als");
-    const before = await health(server);
-    expect(before.model).toBe("als");
-    // Writes before the swap: feedback for a user, and an item onboarded from its content.
-    const user = fx.users[3];
-    const seenNow = (await recommend(server, user, 1))[0];
-    expect((await fetch(`${server.url}/v1/feedback`, { method: "POST", headers: auth, body: JSON.stringify({ user_id: user, item_id: seenNow }) })).status).toBe(201);
-    const onboard = await fetch(`${server.url}/v1/items`, { method: "POST", headers: auth, body: JSON.stringify({ id: "fresh-item", title: "A Fresh Item", genres: ["Drama"], year: 2025 }) });
-    expect(onboard.status).toBe(201);
-
-    // A bounded loop of concurrent requests, running through the publish and the swap.
-    let stop = false;
-    let ok = 0;
-    const failures: string[] = [];
-    const versions = new Set<string>();
-    const client = async (c: number) => {
-      for (let n = 0; !stop && n < 20_000; n++) {
-        try {
-          const u = fx.users[(c * 31 + n) % fx.users.length];
-          const res = await fetch(`${server.url}/v1/recommendations`, { method: "POST", headers: auth, body: JSON.stringify({ user_id: u, k: 10 }) });
-          if (res.status !== 200) failures.push(`${res.status} ${await res.text()}`);
-          else if (((await res.json()) as Json).items.length !== 10) failures.push("short answer");
-          else ok++;
-          if (n % 5 === 0) versions.add((await health(server)).version);
-        } catch (e) {
-          failures.push(String(e));
-        }
-      }
-    };
-    // And writes all along: every item acknowledged before, during or after the swap must be there afterwards.
-    const acknowledged: string[] = [];
-    const writer = async () => {
-      for (let n = 0; !stop && n < 5_000; n++) {
-        const id = `live-${n}`;
-        const res = await fetch(`${server.url}/v1/items`, { method: "POST", headers: auth, body: JSON.stringify({ id, title: `Live Item ${n}`, genres: ["Comedy"] }) });
-        if (res.status === 201) acknowledged.push(id);
-        else failures.push(`write ${res.status} ${await res.text()}`);
-      }
-    };
-    const load = Promise.all([...Array.from({ length: 8 }, (_, c) => client(c)), writer()]);
-    await new Promise((r) => setTimeout(r, 500));
-    const published = await runCli("train", "--interactions", fx.file, "--model", "ease", "--no-tune", "--publish", fx.store);
-    expect(published.code).toBe(0);
-    const next = (await readCurrent(new FolderObjectStore(fx.store)))!.version;
-    await until("the swap", async () => (await health(server)).version === next);
-    const [okAtSwap, writtenAtSwap] = [ok, acknowledged.length];
-    await until("requests and writes after the swap", async () => ok > okAtSwap + 50 && acknowledged.length > writtenAtSwap + 2);
-    stop = true;
-    await load;
-    expect(failures).toEqual([]);
-    expect(ok).toBeGreaterThan(100);
-    expect([...versions].sort()).toEqual([before.version, next].sort());
-    expect(logs.some((l) => l.startsWith(`swapped to model version ${next}`))).toBe(true);
-
     try {
+      const before = await health(server);
+      expect(before.model).toBe("als");
+      // Writes before the swap: feedback for a user, and an item onboarded from its content.
+      const user = fx.users[3];
+      const seenNow = (await recommend(server, user, 1))[0];
+      expect((await fetch(`${server.url}/v1/feedback`, { method: "POST", headers: auth, body: JSON.stringify({ user_id: user, item_id: seenNow }) })).status).toBe(201);
+      const onboard = await fetch(`${server.url}/v1/items`, { method: "POST", headers: auth, body: JSON.stringify({ id: "fresh-item", title: "A Fresh Item", genres: ["Drama"], year: 2025 }) });
+      expect(onboard.status).toBe(201);
+
+      // A bounded loop of concurrent requests, running through the publish and the swap.
+      let stop = false;
+      let ok = 0;
+      const failures: string[] = [];
+      const versions = new Set<string>();
+      const client = async (c: number) => {
+        for (let n = 0; !stop && n < 20_000; n++) {
+          try {
+            const u = fx.users[(c * 31 + n) % fx.users.length];
+            const res = await fetch(`${server.url}/v1/recommendations`, { method: "POST", headers: auth, body: JSON.stringify({ user_id: u, k: 10 }) });
+            if (res.status !== 200) failures.push(`${res.status} ${await res.text()}`);
+            else if (((await res.json()) as Json).items.length !== 10) failures.push("short answer");
+            else ok++;
+            if (n % 5 === 0) versions.add((await health(server)).version);
+          } catch (e) {
+            failures.push(String(e));
+          }
+        }
+      };
+      // And writes all along: every item acknowledged before, during or after the swap must be there afterwards.
+      const acknowledged: string[] = [];
+      const writer = async () => {
+        for (let n = 0; !stop && n < 5_000; n++) {
+          const id = `live-${n}`;
+          const res = await fetch(`${server.url}/v1/items`, { method: "POST", headers: auth, body: JSON.stringify({ id, title: `Live Item ${n}`, genres: ["Comedy"] }) });
+          if (res.status === 201) acknowledged.push(id);
+          else failures.push(`write ${res.status} ${await res.text()}`);
+        }
+      };
+      const load = Promise.all([...Array.from({ length: 8 }, (_, c) => client(c)), writer()]);
+      await new Promise((r) => setTimeout(r, 500));
+      const published = await runCli("train", "--interactions", fx.file, "--model", "ease", "--no-tune", "--publish", fx.store);
+      expect(published.code).toBe(0);
+      const next = (await readCurrent(new FolderObjectStore(fx.store)))!.version;
+      await until("the swap", async () => (await health(server)).version === next);
+      const [okAtSwap, writtenAtSwap] = [ok, acknowledged.length];
+      await until("requests and writes after the swap", async () => ok > okAtSwap + 50 && acknowledged.length > writtenAtSwap + 2);
+      stop = true;
+      await load;
+      expect(failures).toEqual([]);
+      expect(ok).toBeGreaterThan(50);
+      expect([...versions].sort()).toEqual([before.version, next].sort());
+      expect(logs.some((l) => l.startsWith(`swapped to model version ${next}`))).toBe(true);
+
       expect(await health(server)).toMatchObject({ model: "ease", version: next });
       // The writes made before the swap are still there.
       expect((await fetch(`${server.url}/v1/items/fresh-item`)).status).toBe(200);
