@@ -528,7 +528,7 @@ export const sasrecSpec: ModelSpec<SasRec> = {
   name: "sasrec",
   summary: "SASRec: causal self-attention over each user's recent items, next-item BCE with sampled negatives",
   // Chosen on the validation carve-out of the ml-latest-small P1 train (each user's newest fifth, NDCG@10 of the
-  // best check; 2 blocks, 1 head, maxlen 50, eval every 2 epochs, patience 6; seed 42), all at hidden 50:
+  // best check; 2 blocks, 1 head, maxlen 50, eval every 2 epochs, patience 6; seed 42), hidden 50 unless said:
   // dropout .2 batch 32 lr .002 .0945 (epoch 28; chosen) | dropout .5 batch 32 lr .002 .0828 (epoch 10) |
   // dropout .5 batch 128 lr .001 (SASRec.pytorch's batch and rate) .0838 (epoch 32) | hidden 64 with the chosen
   // rest .0932 (epoch 36). Batch 32 makes four
