@@ -1,7 +1,6 @@
 import { ConflictError, NotFoundError } from "../core/errors.ts";
 import type { Item } from "../core/types.ts";
 import type { IndexedItem, VectorIndex } from "../index/types.ts";
-import type { ContentMap } from "../models/content-map.ts";
 import type { ItemStore } from "./item-store.ts";
 import type { DescribedItem, ItemText } from "./metadata/describe.ts";
 import { yearIn } from "./metadata/extract.ts";
@@ -21,6 +20,14 @@ export interface Onboarded {
   described?: DescribedItem;
 }
 
+/**
+ * Places an item nobody has interacted with in the item space from its content: the model's own item tower when
+ * it has one (a ContentEncoder such as twotower), else the ridge content map (contentPlacerOf in assemble.ts).
+ */
+export interface ContentPlacer {
+  map(item: Item): Float32Array;
+}
+
 /** One change to the catalog after the build; `vector` is absent for a trained item (it keeps the model's). */
 export type CatalogChange = { op: "put"; item: Item; vector?: number[] } | { op: "delete"; id: string };
 
@@ -38,7 +45,7 @@ export class ItemOnboarding {
   constructor(
     private readonly index: VectorIndex,
     private readonly store: ItemStore,
-    private readonly contentMap: ContentMap,
+    private readonly placer: ContentPlacer,
     private readonly isTrained: (id: string) => boolean,
     private readonly log: CatalogLog,
     /** Item text -> metadata (LLM or catalog-vocabulary rules); used when an item arrives without genres. */
@@ -78,7 +85,7 @@ export class ItemOnboarding {
       item.tags = [...new Set([...item.tags, ...described.metadata.keywords])];
       item.year ??= yearIn({ title: input.title, description: input.description });
     }
-    const change: CatalogChange = this.isTrained(id) ? { op: "put", item } : { op: "put", item, vector: Array.from(this.contentMap.map(item)) };
+    const change: CatalogChange = this.isTrained(id) ? { op: "put", item } : { op: "put", item, vector: Array.from(this.placer.map(item)) };
     await this.log.append(change);
     await this.apply(change);
     return { item, described };
