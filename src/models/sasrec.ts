@@ -15,6 +15,7 @@ import { sampledBce } from "./neural/losses.ts";
 import { normalArray } from "./neural/param.ts";
 import { TransformerBlock } from "./neural/transformer-block.ts";
 import type { Matrix, Param } from "./neural/types.ts";
+import { ndcgAt10 } from "./neural/validation-ndcg.ts";
 import type { EpochReport, FactorRecommender, FitOptions, ModelArtifact, Params } from "./recommender.ts";
 import type { ModelSpec } from "./spec.ts";
 
@@ -470,28 +471,6 @@ export function carveValidation(sequences: readonly Int32Array[]): Carved {
     if (held > 0) users.push(u);
   });
   return { train, relevant, users: Int32Array.from(users) };
-}
-
-/** NDCG@10 of the ten best-scoring items against `relevant` (ties to the lower index). */
-function ndcgAt10(scores: Float32Array, relevant: ReadonlySet<number>): number {
-  const top: number[] = [];
-  for (let i = 0; i < scores.length; i++) {
-    if (top.length === 10 && scores[i] <= scores[top[9]]) continue;
-    let at = Math.min(top.length, 9);
-    if (top.length < 10) top.push(i);
-    while (at > 0 && scores[top[at - 1]] < scores[i]) {
-      top[at] = top[at - 1];
-      at--;
-    }
-    top[at] = i;
-  }
-  let dcg = 0;
-  top.forEach((i, r) => {
-    if (relevant.has(i)) dcg += 1 / Math.log2(r + 2);
-  });
-  let ideal = 0;
-  for (let r = 0; r < Math.min(10, relevant.size); r++) ideal += 1 / Math.log2(r + 2);
-  return ideal > 0 ? dcg / ideal : 0;
 }
 
 /** The last maxlen items of each sequence, CSR-shaped. */

@@ -1,12 +1,10 @@
 import { InputError } from "../core/errors.ts";
 import type { ItemWeight } from "../core/types.ts";
 import type { Interactions } from "../data/interactions.ts";
-import { ndcg } from "../eval/metrics.ts";
 import { createDenseKernels } from "../numeric/dense-kernels-wasm.ts";
 import type { DenseKernels } from "../numeric/dense-kernels.ts";
 import { createFactorScorer, type FactorScorer } from "../numeric/factor-scorer.ts";
 import { mulberry32, shuffle } from "../numeric/random.ts";
-import { topK } from "../numeric/topk.ts";
 import { Relu } from "./neural/activations.ts";
 import { Adam } from "./neural/adam.ts";
 import { Dense } from "./neural/dense.ts";
@@ -15,6 +13,7 @@ import { L2Normalize, normalizeRows } from "./neural/l2-normalize.ts";
 import { inBatchSoftmax } from "./neural/losses.ts";
 import { normalArray, tableParam } from "./neural/param.ts";
 import { Sequential } from "./neural/sequential.ts";
+import { ndcgAt10 } from "./neural/validation-ndcg.ts";
 import { type Matrix, matrix, type Param } from "./neural/types.ts";
 import type { ContentEncoder, EpochReport, FactorRecommender, FitOptions, ItemContentInput, ModelArtifact, Params } from "./recommender.ts";
 import type { ModelSpec } from "./spec.ts";
@@ -315,14 +314,11 @@ export class TwoTower implements FactorRecommender, ContentEncoder {
     const vectors = this.knownUserVectors(fit, users);
     const scorer = createFactorScorer(this.itemVecs, d);
     const scores = new Float32Array(n);
-    const ids = new Int32Array(10);
-    const top = new Float32Array(10);
     let sum = 0;
     validation.users.forEach((u, j) => {
       scorer.score(vectors.subarray(u * d, (u + 1) * d), 1, scores);
       for (let q = fit.offsets[u]; q < fit.offsets[u + 1]; q++) scores[fit.items[q]] = -Infinity;
-      topK(scores, 10, ids, top);
-      sum += ndcg(validation.relevant[j], ids, 10);
+      sum += ndcgAt10(scores, validation.relevant[j]);
     });
     return sum / Math.max(validation.users.length, 1);
   }
