@@ -6,17 +6,22 @@
  * `models/current.json` naming the version. A reader follows the pointer, so it never sees a version before all
  * of it is there, and it checks every file against the list, so a damaged or truncated one is refused.
  *
- * The LanceDB table is not part of a version: each replica builds its own from the version's vectors and the
- * shared write log (each model version is its own vector space, so a table shared across versions would mix
- * spaces; and a replica's table is then never written by two processes).
+ * Each version has its own LanceDB items table on the store, `items-<version>` in the database at lanceDbLocation
+ * (each version is its own vector space): the publisher builds it from the version's vectors before the pointer is
+ * written, so a replica opens it instead of building one; replicas keep it current with the catalog writes
+ * (store-replica.node.ts).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { z } from "zod";
-import { DataFormatError } from "../core/errors.ts";
+import { restoreServedModels } from "../agent/assemble.ts";
+import { DataFormatError, InputError } from "../core/errors.ts";
+import { LanceDbIndex } from "../index/lancedb.node.ts";
+import type { IndexedItem } from "../index/types.ts";
 import type { ObjectStore } from "../store/object-store.ts";
-import { LANCEDB_DIR, MANIFEST } from "./artifacts.node.ts";
+import { lanceDbLocation } from "../store/store-location.node.ts";
+import { type Artifacts, LANCEDB_DIR, MANIFEST, openBuild } from "./artifacts.node.ts";
 
 export const CURRENT_KEY = "models/current.json";
 const PUBLISHED = "published.json";
@@ -81,6 +86,10 @@ export async function publishBuild(store: ObjectStore, dir: string, opts: Publis
     }),
   );
   await store.put(versionPrefix(version) + PUBLISHED, JSON.stringify({ version, files: listed }));
+  const artifacts = openBuild(dir);
+  if (!artifacts) throw new InputError(`${dir} has no manifest: only a finished build can be published`);
+  const { uri, storageOptions } = lanceDbLocation(store);
+  await LanceDbIndex.build(uri, versionRows(artifacts), { table: versionTable(version), dimension: artifacts.manifest.factors, storageOptions });
   const pointer: CurrentPointer = { version, publishedAt: new Date().toISOString(), chosen: manifest.chosen };
   const body = JSON.stringify(pointer);
   if (!opts.onlyIfNone) {
@@ -99,11 +108,41 @@ export async function publishBuild(store: ObjectStore, dir: string, opts: Publis
   return winner;
 }
 
-/** Every object of a version, the list last so a reader never trusts a half-deleted one. */
+/** Every object of a version, the list first so a reader never trusts a half-deleted one, and its table. */
 export async function deleteVersion(store: ObjectStore, version: string): Promise<void> {
   const prefix = versionPrefix(VersionName.parse(version));
   await store.delete(prefix + PUBLISHED);
   for (const key of await store.list(prefix)) await store.delete(key);
+  const { uri, storageOptions } = lanceDbLocation(store);
+  await LanceDbIndex.drop(uri, versionTable(version), storageOptions);
+}
+
+/** The version's items table in the store's LanceDB database. */
+export const versionTable = (version: string) => `items-${VersionName.parse(version)}`;
+
+/**
+ * The version's table on the store, opened to see other replicas' commits within a second. A version published
+ * before versions had tables gets one here from its rows: merge-inserts by the id the table keys on, so replicas
+ * doing it at once leave one row per id.
+ */
+export async function openVersionTable(store: ObjectStore, version: string, artifacts: Artifacts): Promise<LanceDbIndex> {
+  const { uri, storageOptions } = lanceDbLocation(store);
+  const table = await LanceDbIndex.open(uri, { table: versionTable(version), dimension: artifacts.manifest.factors, storageOptions, readConsistencyInterval: 1 });
+  if ((await table.count()) === 0) await table.upsert(versionRows(artifacts));
+  return table;
+}
+
+/** The rows a version's table starts from: its trained items with their vectors in its space, and the items onboarded at build time. */
+export function versionRows(artifacts: Artifacts): IndexedItem[] {
+  const { space } = restoreServedModels(artifacts.saved, artifacts.companion);
+  const vectors = space.itemVectors();
+  const f = space.factors;
+  const rows = new Map<string, IndexedItem>(artifacts.items.map((item, r) => [item.id, { ...item, vector: vectors.slice(r * f, (r + 1) * f) }]));
+  for (const change of artifacts.catalogLog.replay(() => {})) {
+    if (change.op === "delete") rows.delete(change.id);
+    else if (change.vector) rows.set(change.item.id, { ...change.item, vector: Float32Array.from(change.vector) });
+  }
+  return [...rows.values()];
 }
 
 /**

@@ -1,9 +1,12 @@
 /** Shared by the store replica tests (folder and S3): a small data set, replicas on a store, polling helpers. */
+import * as lancedb from "@lancedb/lancedb";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { syntheticRows } from "../eval/tuning/synthetic.ts";
+import { lanceDbLocation, objectStoreFor } from "../store/store-location.node.ts";
+import { versionTable } from "./model-versions.node.ts";
 import { type RunningServer, serviceConfig, startServer } from "./node.ts";
 import { storeReplicaState } from "./store-replica.node.ts";
 
@@ -23,7 +26,7 @@ export function fixture(store?: string) {
 export type Fixture = ReturnType<typeof fixture>;
 
 /** A replica with a local disk of its own (an empty artifacts folder), polling the store every 100 ms. */
-export async function replica(fx: Fixture, model = "als", env: Record<string, string> = {}): Promise<{ server: RunningServer; logs: string[] }> {
+export async function replica(fx: Fixture, model = "als", env: Record<string, string> = {}): Promise<{ server: RunningServer; logs: string[]; local: string }> {
   const artifacts = mkdtempSync(join(fx.dir, "local-"));
   const config = serviceConfig(
     ["--port", "0", "--store", fx.store, "--artifacts", artifacts, "--store-poll-ms", "100", "--interactions", fx.file, "--model", model, "--no-tune"],
@@ -31,7 +34,14 @@ export async function replica(fx: Fixture, model = "als", env: Record<string, st
   );
   const logs: string[] = [];
   const server = await startServer(config, (l) => logs.push(l), { LOG_LEVEL: "silent" }, storeReplicaState(config, env, (l) => logs.push(l)));
-  return { server, logs };
+  return { server, logs, local: artifacts };
+}
+
+/** The id of every row of a version's items table on the store, read with LanceDB directly (so an id twice shows twice). */
+export async function tableIds(fx: Fixture, version: string, env: Record<string, string> = {}): Promise<string[]> {
+  const { uri, storageOptions } = lanceDbLocation(objectStoreFor(fx.store, env));
+  const table = await (await lancedb.connect(uri, { storageOptions })).openTable(versionTable(version));
+  return (await table.query().select(["id"]).toArray()).map((row) => row.id as string);
 }
 
 export const health = async (server: RunningServer): Promise<Json> => (await (await fetch(`${server.url}/healthz`)).json()) as Json;

@@ -1,8 +1,11 @@
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../cli/run-cli.fixture.ts";
 import { FolderObjectStore } from "../store/object-store-folder.node.ts";
-import { CURRENT_KEY, readCurrent } from "./model-versions.node.ts";
-import { auth, fixture, health, type Json, recommend, replica, until } from "./store-replica.fixture.ts";
+import { CURRENT_KEY, readCurrent, versionTable } from "./model-versions.node.ts";
+import { auth, fixture, health, type Json, recommend, replica, tableIds, until } from "./store-replica.fixture.ts";
+
+const once = (ids: string[], id: string) => ids.filter((x) => x === id).length;
 
 describe("replicas on a folder store", () => {
   it("train --publish makes a version current; a replica on an empty local disk serves it without training", { timeout: 60_000 }, async () => {
@@ -11,9 +14,19 @@ describe("replicas on a folder store", () => {
     expect(published.code).toBe(0);
     const pointer = await readCurrent(new FolderObjectStore(fx.store));
     expect(published.out.join("\n")).toContain(`published model version ${pointer!.version}`);
-    const { server, logs } = await replica(fx, "ease");
+    // Publishing built the version's items table on the store: one row per item.
+    const store = new FolderObjectStore(fx.store);
+    const commits = `lancedb/${versionTable(pointer!.version)}.lance/_versions/`;
+    const [commitsBefore, ids] = [await store.list(commits), await tableIds(fx, pointer!.version)];
+    expect(ids.length).toBeGreaterThan(100);
+    expect(new Set(ids).size).toBe(ids.length);
+    const { server, logs, local } = await replica(fx, "ease");
     try {
       expect(logs.some((l) => l.startsWith("trained") || l.includes("training one"))).toBe(false);
+      // The replica opened that table: it committed nothing to it and built none on its disk.
+      expect(await store.list(commits)).toEqual(commitsBefore);
+      expect(readdirSync(local, { recursive: true }).filter((p) => String(p).includes("lance"))).toEqual([]);
+      expect((await (await fetch(`${server.url}/healthz`)).json())).toMatchObject({ version: pointer!.version });
       expect(await health(server)).toMatchObject({ status: "ok", model: "als", version: pointer!.version });
       expect(await recommend(server, fx.users[0])).toHaveLength(10);
     } finally {
@@ -37,6 +50,10 @@ describe("replicas on a folder store", () => {
       const posted = await fetch(`${a.server.url}/v1/items`, { method: "POST", headers: auth, body: JSON.stringify({ id: "from-a", title: "Written On A", genres: ["Drama"] }) });
       expect(posted.status).toBe(201);
       await until("B to see A's item", async () => (await fetch(`${b.server.url}/v1/items/from-a`)).status === 200);
+      // A wrote it to the version's table on the store, once; B finds it by title there (B's own copy is in memory).
+      expect(once(await tableIds(fx, ha.version), "from-a")).toBe(1);
+      const titleSearch = async () => ((await (await fetch(`${b.server.url}/v1/items?q=${encodeURIComponent("Written On A")}&k=3`)).json()) as Json).items.map((i: Json) => i.id);
+      await until("B's title search to find A's item", async () => (await titleSearch())[0] === "from-a");
     } finally {
       await Promise.all([a.server.close(), b.server.close()]);
     }
@@ -106,6 +123,10 @@ describe("replicas on a folder store", () => {
       const missing = [];
       for (const id of acknowledged) if ((await fetch(`${server.url}/v1/items/${id}`)).status !== 200) missing.push(id);
       expect(missing).toEqual([]);
+      // The new version's table on the store has every item onboarded before, during and after the swap, once.
+      const inNewTable = await tableIds(fx, next);
+      expect(new Set(inNewTable).size).toBe(inNewTable.length);
+      expect(["fresh-item", ...acknowledged].filter((id) => once(inNewTable, id) !== 1)).toEqual([]);
       // Answers come from the new model: the same as a replica that started on the new version with the same log.
       const fresh = await replica(fx);
       try {

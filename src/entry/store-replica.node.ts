@@ -12,22 +12,30 @@
  * no write is missing from it. Catalog changes are re-mapped into each generation's item space: an onboarded
  * item's vector is computed again from its content with that version's content map (and an item the version
  * trained on keeps its trained vector).
+ *
+ * The items table on the store: each version has its own (model-versions.node.ts), which the replica opens. The
+ * replica that accepts a catalog write appends it to the shared log (the source of truth) and then writes it to
+ * the table of the version it serves; writes it followed go to its memory only. Loading a version (at start-up or
+ * for a swap) brings its table up to date with every catalog write the replica knows, as idempotent upserts by id
+ * (the id column is the table's primary key, so replicas doing it at once leave one row per id), and the writes
+ * that arrive while the new generation is assembled are written to the new table before it is swapped in.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { restoreServedModels, type Services } from "../agent/assemble.ts";
+import type { Services } from "../agent/assemble.ts";
 import type { CatalogChange } from "../agent/onboarding.ts";
 import type { ServiceConfig } from "../core/config.ts";
 import { InputError } from "../core/errors.ts";
-import { LanceDbIndex } from "../index/lancedb.node.ts";
+import type { LanceDbIndex } from "../index/lancedb.node.ts";
+import type { Filter, IndexedItem, Scored, VectorIndex } from "../index/types.ts";
 import type { ContentMap } from "../models/content-map.ts";
 import type { ObjectStore } from "../store/object-store.ts";
 import { type SharedWriteLog, sharedWriteLog, type WrittenEntries } from "../store/shared-write-log.ts";
 import { objectStoreFor } from "../store/store-location.node.ts";
-import { type Artifacts, buildModelFiles, buildSpecOf, openBuild } from "./artifacts.node.ts";
-import { fetchVersion, newVersionName, publishBuild, readCurrent } from "./model-versions.node.ts";
+import { buildModelFiles, buildSpecOf, openBuild } from "./artifacts.node.ts";
+import { fetchVersion, newVersionName, openVersionTable, publishBuild, readCurrent } from "./model-versions.node.ts";
 import type { ServerControl, ServingState, StateSource } from "./node.ts";
 import type { Write } from "./write-broadcast.node.ts";
 
@@ -40,8 +48,6 @@ export interface ReplicaOptions {
   /** Where published versions are downloaded to (shared by the replicas of one machine). */
   cacheRoot: string;
   pollMs: number;
-  /** How long an old generation's requests may still run after a swap before its LanceDB table is removed. */
-  graceMs: number;
 }
 
 /** The StateSource of `serve --store`; `log` hears the shared write log's failed polls. */
@@ -49,10 +55,11 @@ export function storeReplicaState(config: ServiceConfig, env: Record<string, str
   if (!config.store) throw new InputError("a store replica needs --store");
   const store = objectStoreFor(config.store, env);
   const writes = sharedWriteLog(store, { warn: (m) => log(`store replica: ${m}`) });
-  return replicaState({ store, writes, cacheRoot: resolve(config.artifacts, "store-cache"), pollMs: config.storePollMs, graceMs: config.shutdownGraceMs });
+  return replicaState({ store, writes, cacheRoot: resolve(config.artifacts, "store-cache"), pollMs: config.storePollMs });
 }
 
-type Apply = (write: Write) => Promise<void>;
+/** `fromThisReplica`: the write was taken by another generation of this replica (not followed from another replica). */
+type Apply = (write: Write, fromThisReplica: boolean) => Promise<void>;
 
 /** Every write this replica knows, in the order it learned them, and the generations that apply new ones. */
 class WriteJournal {
@@ -78,7 +85,7 @@ class WriteJournal {
    */
   async catchUp(origin: object, apply: Apply, from: number, commit: () => void): Promise<void> {
     let next = from;
-    while (next < this.writes.length) await apply(this.writes[next++]);
+    while (next < this.writes.length) await apply(this.writes[next++], true);
     this.targets.set(origin, { apply, queue: Promise.resolve() });
     commit();
   }
@@ -91,7 +98,7 @@ class WriteJournal {
     this.writes.push(write);
     for (const [key, target] of this.targets) {
       if (key === origin) continue;
-      target.queue = target.queue.then(() => target.apply(write)).catch((e: unknown) => this.warn(`a write could not be applied: ${String(e)}`));
+      target.queue = target.queue.then(() => target.apply(write, origin !== undefined)).catch((e: unknown) => this.warn(`a write could not be applied: ${String(e)}`));
     }
   }
 }
@@ -103,13 +110,81 @@ export function remapChange(change: CatalogChange, isTrained: (id: string) => bo
   return { op: "put", item: change.item, vector: Array.from(contentMap.map(change.item)) };
 }
 
+/** Writes to a VersionTable made inside `memoryOnly.run(true, ...)` skip the table: writes followed from other replicas. */
+const memoryOnly = new AsyncLocalStorage<boolean>();
+
+/**
+ * A version's table on the store as one generation's durable index: reads and text search go to the table (which
+ * shows other replicas' commits within a second); writes reach it only once the generation is `writing` (not while
+ * its services replay what the table has already) and not from inside `memoryOnly` (writes another replica took).
+ */
+export class VersionTable implements VectorIndex {
+  readonly kind: string;
+  readonly dimension: number;
+  writing = false;
+
+  constructor(readonly table: LanceDbIndex) {
+    this.kind = table.kind;
+    this.dimension = table.dimension;
+  }
+
+  private get writesThrough(): boolean {
+    return this.writing && !memoryOnly.getStore();
+  }
+
+  async upsert(rows: readonly IndexedItem[]): Promise<void> {
+    if (this.writesThrough) await this.table.upsert(rows);
+  }
+
+  async delete(ids: readonly string[]): Promise<void> {
+    if (this.writesThrough) await this.table.delete(ids);
+  }
+
+  count(): Promise<number> {
+    return this.table.count();
+  }
+
+  get(id: string): Promise<IndexedItem | undefined> {
+    return this.table.get(id);
+  }
+
+  query(vector: Float32Array, opts: { k: number; filter?: Filter }): Promise<Scored[]> {
+    return this.table.query(vector, opts);
+  }
+
+  search(text: string, opts: { k: number }): Promise<Scored[]> {
+    return this.table.search(text, opts);
+  }
+}
+
+/**
+ * Writes what `changes` (in the table's space, oldest first) come to into the table: the last change per id, as
+ * one merge-insert of the items put (a trained item keeps the vector the table has) and one delete. Idempotent.
+ */
+export async function bringTableUpToDate(table: LanceDbIndex, changes: readonly CatalogChange[]): Promise<void> {
+  const last = new Map<string, CatalogChange>();
+  for (const change of changes) last.set(change.op === "delete" ? change.id : change.item.id, change);
+  const rows: IndexedItem[] = [];
+  const deleted: string[] = [];
+  for (const [id, change] of last) {
+    if (change.op === "delete") {
+      deleted.push(id);
+      continue;
+    }
+    const vector = change.vector ? Float32Array.from(change.vector) : (await table.get(id))?.vector;
+    if (vector) rows.push({ ...change.item, vector });
+  }
+  await table.upsert(rows);
+  await table.delete(deleted);
+}
+
 /** One generation's state: where it came from, and its token in the journal. */
 interface Loaded {
   state: ServingState;
+  durable: VersionTable;
   origin: object;
   /** The journal's length when the state was read from it. */
   from: number;
-  tableDir: string;
   isTrained: (id: string) => boolean;
 }
 
@@ -117,34 +192,30 @@ export function replicaState(opts: ReplicaOptions): StateSource {
   const { store, writes } = opts;
   let log: (line: string) => void = () => {};
   const journal = new WriteJournal((m) => log(`store replica: ${m}`));
-  const runDir = mkdtempSync(join(tmpdir(), "recagent-replica-"));
   let first: Loaded | undefined;
   let stopFollowing = () => {};
 
-  /** The version downloaded (or found in the cache) and opened, with a LanceDB table of its own in runDir. */
+  /** The version downloaded (or found in the cache) and opened, with its table on the store brought up to date. */
   const load = async (version: string): Promise<Loaded> => {
     const dir = await fetchVersion(store, version, opts.cacheRoot);
     const artifacts = openBuild(dir);
     if (!artifacts) throw new InputError(`version ${version} in ${dir} has no manifest`);
     // The steps are long and synchronous: requests to the serving generation get their turn between them.
     await new Promise<void>((r) => setImmediate(r));
-    const rows = trainedRows(artifacts);
-    await new Promise<void>((r) => setImmediate(r));
-    const tableDir = join(runDir, `${version}-${randomBytes(3).toString("hex")}`);
-    const durable = await LanceDbIndex.build(tableDir, rows, { table: "items", dimension: artifacts.manifest.factors });
     const trained = new Set(artifacts.saved.items);
     const isTrained = (id: string) => trained.has(id);
     const origin = {};
     const from = journal.writes.length;
     const known = journal.writes.slice(0, from);
+    // The version's own onboarded items are in its space (and its table) already; later ones are re-mapped into it.
+    const remapped = known.flatMap((w) => (w.kind === "catalog" ? [remapChange(w.change, isTrained, artifacts.contentMap)] : []));
+    const table = await openVersionTable(store, version, artifacts);
+    await bringTableUpToDate(table, remapped);
+    const durable = new VersionTable(table);
     const state: ServingState = {
       artifacts,
       durable,
-      // The version's own onboarded items are in its space already; later ones are re-mapped into it.
-      catalogChanges: [
-        ...artifacts.catalogLog.replay(log),
-        ...known.flatMap((w) => (w.kind === "catalog" ? [remapChange(w.change, isTrained, artifacts.contentMap)] : [])),
-      ],
+      catalogChanges: [...artifacts.catalogLog.replay(log), ...remapped],
       feedbackEvents: known.flatMap((w) => (w.kind === "feedback" ? [w.event] : [])),
       logs: {
         feedback: { append: (event) => journal.own(origin, { kind: "feedback", event }, () => writes.feedback.append(event)) },
@@ -152,14 +223,26 @@ export function replicaState(opts: ReplicaOptions): StateSource {
       },
       version,
     };
-    return { state, origin, from, tableDir, isTrained };
+    return { state, durable, origin, from, isTrained };
   };
 
-  const appliers = (loaded: Loaded, services: Services): Apply => {
+  /**
+   * Applies the journal's writes to a generation. Until it serves (`catchUp` before the swap), and for writes another
+   * generation of this replica took, they go to its table too: the journal since loading holds this replica's own
+   * writes made on the old version, and the new version's table must have them. Followed writes after that are
+   * in the table already (written by the replica that took them): memory only.
+   */
+  const appliers = (loaded: Loaded, services: Services): { apply: Apply; serving: () => void } => {
     const { contentMap } = loaded.state.artifacts;
-    return async (write) => {
+    let serving = false;
+    const applyToServices = async (write: Write) => {
       if (write.kind === "feedback") services.feedback?.apply(write.event);
       else await services.onboarding?.apply(remapChange(write.change, loaded.isTrained, contentMap));
+    };
+    loaded.durable.writing = true;
+    return {
+      apply: (write, fromThisReplica) => (serving && !fromThisReplica ? memoryOnly.run(true, () => applyToServices(write)) : applyToServices(write)),
+      serving: () => void (serving = true),
     };
   };
 
@@ -188,7 +271,8 @@ export function replicaState(opts: ReplicaOptions): StateSource {
 
     async beforeListen(services) {
       const loaded = first!;
-      await journal.catchUp(loaded.origin, appliers(loaded, services), loaded.from, () => {});
+      const { apply, serving } = appliers(loaded, services);
+      await journal.catchUp(loaded.origin, apply, loaded.from, serving);
     },
 
     watch(server: ServerControl) {
@@ -207,19 +291,17 @@ export function replicaState(opts: ReplicaOptions): StateSource {
           const generation = await server.assemble(next.state);
           const t2 = performance.now();
           const loaded = next;
-          await journal.catchUp(loaded.origin, appliers(loaded, generation.services), loaded.from, () => {
+          const { apply, serving: nowServing } = appliers(loaded, generation.services);
+          await journal.catchUp(loaded.origin, apply, loaded.from, () => {
             server.swapIn(generation);
+            nowServing();
             journal.leave(serving.origin);
           });
-          const old = serving;
           serving = loaded;
-          // The old generation's requests in flight may still search its table for up to the drain grace.
-          setTimeout(() => rmSync(old.tableDir, { recursive: true, force: true }), opts.graceMs).unref();
           const t3 = performance.now();
           log(`swapped to model version ${version} (${next.state.artifacts.manifest.chosen}) in ${Math.round(t3 - t0)} ms: load ${Math.round(t1 - t0)} ms, assemble ${Math.round(t2 - t1)} ms, catch up and swap ${Math.round(t3 - t2)} ms`);
         } catch (e) {
           failedAt.set(version, Date.now());
-          if (next) rmSync(next.tableDir, { recursive: true, force: true });
           log(`model version ${version} not loaded, still serving ${serving.state.version}: ${(e as Error).message}`);
         }
       };
@@ -242,16 +324,7 @@ export function replicaState(opts: ReplicaOptions): StateSource {
         clearTimeout(timer);
         await ticking;
         stopFollowing();
-        rmSync(runDir, { recursive: true, force: true });
       };
     },
   };
-}
-
-/** The version's trained items with their vectors in its item space: the rows its LanceDB table starts from. */
-function trainedRows(artifacts: Artifacts) {
-  const { space } = restoreServedModels(artifacts.saved, artifacts.companion);
-  const vectors = space.itemVectors();
-  const f = space.factors;
-  return artifacts.items.map((item, r) => ({ ...item, vector: vectors.slice(r * f, (r + 1) * f) }));
 }

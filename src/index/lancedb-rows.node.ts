@@ -16,11 +16,17 @@ export const arrow = createRequire(import.meta.url)("apache-arrow") as typeof im
 /** The columns a query returns: everything but the vector. */
 export const ITEM_COLUMNS = ["id", "title", "year", "genres", "tags", "text"];
 
-export function itemSchema(dimension: number): Schema {
+/**
+ * The id column is marked as lance's unenforced primary key: lance then checks the ids a merge-insert adds against
+ * concurrent commits, so replicas upserting one new id at once leave one row, not two (lance#4585; tested on moto
+ * in src/store/lancedb-on-store.node.test.ts). A table created before the mark has `primaryKey: false`'s schema
+ * (LanceDbIndex.open accepts both).
+ */
+export function itemSchema(dimension: number, { primaryKey = true } = {}): Schema {
   const text = () => new arrow.Utf8();
   const list = () => new arrow.List(new arrow.Field("item", text(), true));
   return new arrow.Schema([
-    new arrow.Field("id", text(), false),
+    new arrow.Field("id", text(), false, primaryKey ? new Map([["lance-schema:unenforced-primary-key", "true"]]) : undefined),
     new arrow.Field("title", text(), false),
     new arrow.Field("year", new arrow.Int32(), true),
     new arrow.Field("genres", list(), false),

@@ -48,10 +48,13 @@ export class LanceDbIndex implements VectorIndex {
     const db = await lancedb.connect(dir, { readConsistencyInterval: opts.readConsistencyInterval, storageOptions: opts.storageOptions });
     // existOk opens a table whose schema matches and creates a missing one. A table whose first build
     // was killed before it committed has a directory but no version: this creates it empty, too.
-    const table = await db.createEmptyTable(opts.table, itemSchema(opts.dimension), { mode: "create", existOk: true }).catch((cause: unknown) => {
+    const create = (primaryKey: boolean) => db.createEmptyTable(opts.table, itemSchema(opts.dimension, { primaryKey }), { mode: "create", existOk: true });
+    const schemaProblem = (cause: unknown) => {
       if (!/schema/i.test(String(cause))) throw cause;
       throw new AppError("index_schema", `LanceDB table ${opts.table} in ${dir} does not have the items schema of dimension ${opts.dimension}; rebuild it`, { cause });
-    });
+    };
+    // A table made before the id column carried the primary-key mark opens as it is (without lance's check of new ids).
+    const table = await create(true).catch((cause: unknown) => (/schema/i.test(String(cause)) ? create(false).catch(schemaProblem) : schemaProblem(cause)));
     await ensureTextIndexes(table);
     return new LanceDbIndex(table, opts.dimension);
   }
@@ -77,6 +80,12 @@ export class LanceDbIndex implements VectorIndex {
     // Overwriting keeps the replaced versions on disk; a start-up build each run would pile them up.
     await table.optimize({ cleanupOlderThan: new Date() });
     return new LanceDbIndex(table, opts.dimension);
+  }
+
+  /** Deletes the table (nothing to do when there is none). */
+  static async drop(dir: string, table: string, storageOptions?: Record<string, string>): Promise<void> {
+    const db = await lancedb.connect(dir, { storageOptions });
+    if ((await db.tableNames()).includes(table)) await db.dropTable(table);
   }
 
   async count(): Promise<number> {

@@ -49,8 +49,9 @@ describe.skipIf(!moto)("LanceDbIndex on S3 (moto)", () => {
 
   // LanceDB 0.31 (lance 8.0.0) sees no conflict between two merge-inserts that both add the same new id: each adds a
   // fragment and touches none of the other's, so the table gets the id twice (lance#4585, lancedb#2463; seen here on
-  // moto with the items table). It checks inserted keys only for a column marked as the unenforced primary key, which
-  // the items schema does not do yet (an existing table cannot gain the mark): this pins down the remedy.
+  // moto with the items table before its id column was marked). It checks inserted keys only for a column marked as
+  // the unenforced primary key (an existing table cannot gain the mark): this pins down the remedy, and the next test
+  // that the items schema carries it.
   it("keeps one row per id across concurrent merge-inserts when id is marked lance-schema:unenforced-primary-key", async () => {
     const { uri, storageOptions } = lanceDbLocation(await freshStore());
     const schema = new arrow.Schema([
@@ -62,5 +63,20 @@ describe.skipIf(!moto)("LanceDbIndex on S3 (moto)", () => {
     await Promise.all(writers.map((t, w) => t.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([{ id: "same", writer: w }, { id: `own-${w}`, writer: w }])));
     const ids = (await writers[0].query().select(["id"]).toArray()).map((r) => r.id as string);
     expect(ids.sort()).toEqual(["own-0", "own-1", "own-2", "same"]);
+  });
+
+  // What replicas bringing one version's table up to date at once do. (On moto here this kept one row per id even
+  // with the mark removed, so the raw-table test above, not this one, is what shows the mark at work.)
+  it("keeps one row per id when replicas upsert the same new items into one items table at once", async () => {
+    const store = await freshStore();
+    await openOn(store);
+    const replicas = await Promise.all([0, 1, 2].map(() => openOn(store)));
+    const rounds = 4;
+    for (let r = 0; r < rounds; r++) await Promise.all(replicas.map((index, w) => index.upsert([row(`same-${r}`, w), row(`own-${w}-${r}`, w)])));
+    const { uri, storageOptions } = lanceDbLocation(store);
+    const table = await (await lancedb.connect(uri, { storageOptions })).openTable("items");
+    const ids = (await table.query().select(["id"]).toArray()).map((r) => r.id as string);
+    const expected = Array.from({ length: rounds }, (_, r) => [`same-${r}`, ...[0, 1, 2].map((w) => `own-${w}-${r}`)]).flat();
+    expect(ids.sort()).toEqual(expected.sort());
   });
 });
