@@ -1,5 +1,5 @@
 import { WASM_BASE64 } from "./als-kernels.wasm.ts";
-import { sharedMemory, type WasmMemory, type WasmModule, webAssembly } from "./webassembly.ts";
+import { type CompiledKernels, compileKernels, sharedMemory, type WasmMemory, webAssembly } from "./webassembly.ts";
 
 /**
  * The exports of assembly/als.ts; every pointer is a byte offset into the instance's memory. `next` points at
@@ -30,31 +30,13 @@ export interface AlsWasmExports {
 export type KernelName = "gram" | "cgRows";
 
 /** The compiled kernels and the first byte of memory they leave to the host. */
-export interface AlsWasm {
-  module: WasmModule;
-  heapBase: number;
-}
+export type AlsWasm = CompiledKernels;
 
 let compiled: AlsWasm | Error | undefined;
 
-/**
- * The compiled kernel module, or the Error that says why it cannot be had. Cloudflare workerd forbids
- * compiling WebAssembly from bytes at run time, and a runtime may lack SIMD or shared memory: callers then
- * fall back to the TypeScript kernels.
- */
+/** The compiled kernel module, or the Error that says why it cannot be had (callers then run the TypeScript kernels). */
 export function alsWasm(): AlsWasm | Error {
-  if (compiled === undefined) {
-    try {
-      const bytes = Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0));
-      const wa = webAssembly();
-      const module = new wa.Module(bytes);
-      // Instantiating with shared memory also proves SharedArrayBuffer works, so one path covers every gap.
-      const probe = new wa.Instance(module, { env: { memory: sharedMemory(1) } });
-      compiled = { module, heapBase: (probe.exports as unknown as AlsWasmExports).heapBase() };
-    } catch (e) {
-      compiled = e instanceof Error ? e : new Error(String(e));
-    }
-  }
+  compiled ??= compileKernels(WASM_BASE64);
   return compiled;
 }
 
