@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { restoreServedModels } from "../agent/assemble.ts";
 import { ensureArtifacts } from "../entry/artifacts.node.ts";
-import { SERVE_USAGE, serviceConfig } from "../entry/node.ts";
+import { serviceConfig } from "../entry/node.ts";
 import { WORKER_FILES } from "../entry/worker-artifact.ts";
 import { writeVectorizeNdjson } from "../index/vectorize-export.node.ts";
 import { encodeModel } from "../models/persist.ts";

@@ -16,7 +16,7 @@ import { ItemStore } from "../agent/item-store.ts";
 import { ServiceConfig } from "../core/config.ts";
 import { AppError } from "../core/errors.ts";
 import { LanceDbIndex } from "../index/lancedb.node.ts";
-import type { Filter, IndexedItem, Scored, VectorIndex } from "../index/types.ts";
+import { TableView } from "../index/table-view.ts";
 import { ensureArtifacts, openBuiltArtifacts } from "./artifacts.node.ts";
 import { aggregateWorkerMetrics } from "./observability.node.ts";
 import { type RunningServer, type StateSource, startServer } from "./node.ts";
@@ -171,39 +171,6 @@ export async function startCluster(config: ServiceConfig, opts: ClusterOptions):
   return { url, close: stop, serving: () => [...ready.values()] };
 }
 
-/**
- * LanceDB as a worker sees it: reads go to the table (with every read checking for the primary's newer
- * versions), writes are the primary's, done before the worker is sent the change, so here they do nothing.
- */
-class PrimaryWrittenIndex implements VectorIndex {
-  readonly kind: string;
-  readonly dimension: number;
-
-  constructor(private readonly table: VectorIndex) {
-    this.kind = table.kind;
-    this.dimension = table.dimension;
-  }
-
-  count(): Promise<number> {
-    return this.table.count();
-  }
-
-  async upsert(_rows: readonly IndexedItem[]): Promise<void> {}
-
-  async delete(_ids: readonly string[]): Promise<void> {}
-
-  get(id: string): Promise<IndexedItem | undefined> {
-    return this.table.get(id);
-  }
-
-  query(vector: Float32Array, opts: { k: number; filter?: Filter }): Promise<Scored[]> {
-    return this.table.query(vector, opts);
-  }
-
-  search(text: string, opts: { k: number }): Promise<Scored[]> {
-    return this.table.search(text, opts);
-  }
-}
 
 /** The state of a worker: the primary's build and logs, read up to the cut, with its writes sent to the primary. */
 function workerState(replica: WorkerReplica, workerId: number): StateSource {
@@ -214,7 +181,8 @@ function workerState(replica: WorkerReplica, workerId: number): StateSource {
       const cut = await replica.join();
       return {
         artifacts,
-        durable: new PrimaryWrittenIndex(lance),
+        // The primary writes LanceDB before it sends a worker the change, so a worker only reads it.
+        durable: new TableView(lance),
         catalogChanges: artifacts.catalogLog.readUpTo(cut.catalogBytes, log),
         feedbackEvents: artifacts.feedbackLog.readUpTo(cut.feedbackBytes, log),
         logs: replica.logs,

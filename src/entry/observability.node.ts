@@ -1,6 +1,6 @@
 import cluster from "node:cluster";
 import pino, { type DestinationStream } from "pino";
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram } from "prom-client";
 import { AppError, InputError } from "../core/errors.ts";
 import type { AppMetrics, Logger } from "../http/observability.ts";
 import type { VectorIndex } from "../index/types.ts";

@@ -29,12 +29,13 @@ import type { CatalogChange } from "../agent/onboarding.ts";
 import type { ServiceConfig } from "../core/config.ts";
 import { InputError } from "../core/errors.ts";
 import type { LanceDbIndex } from "../index/lancedb.node.ts";
-import type { Filter, IndexedItem, Scored, VectorIndex } from "../index/types.ts";
+import type { IndexedItem } from "../index/types.ts";
 import type { ContentMap } from "../models/content-map.ts";
 import type { ObjectStore } from "../store/object-store.ts";
 import { type SharedWriteLog, sharedWriteLog, type WrittenEntries } from "../store/shared-write-log.ts";
 import { objectStoreFor } from "../store/store-location.node.ts";
 import { buildModelFiles, buildSpecOf, openBuild } from "./artifacts.node.ts";
+import { TableView } from "../index/table-view.ts";
 import { fetchVersion, newVersionName, openVersionTable, publishBuild, readCurrent } from "./model-versions.node.ts";
 import type { ServerControl, ServingState, StateSource } from "./node.ts";
 import type { Write } from "./write-broadcast.node.ts";
@@ -118,42 +119,11 @@ const memoryOnly = new AsyncLocalStorage<boolean>();
  * shows other replicas' commits within a second); writes reach it only once the generation is `writing` (not while
  * its services replay what the table has already) and not from inside `memoryOnly` (writes another replica took).
  */
-export class VersionTable implements VectorIndex {
-  readonly kind: string;
-  readonly dimension: number;
+export class VersionTable extends TableView {
   writing = false;
 
-  constructor(readonly table: LanceDbIndex) {
-    this.kind = table.kind;
-    this.dimension = table.dimension;
-  }
-
-  private get writesThrough(): boolean {
+  protected override writesThrough(): boolean {
     return this.writing && !memoryOnly.getStore();
-  }
-
-  async upsert(rows: readonly IndexedItem[]): Promise<void> {
-    if (this.writesThrough) await this.table.upsert(rows);
-  }
-
-  async delete(ids: readonly string[]): Promise<void> {
-    if (this.writesThrough) await this.table.delete(ids);
-  }
-
-  count(): Promise<number> {
-    return this.table.count();
-  }
-
-  get(id: string): Promise<IndexedItem | undefined> {
-    return this.table.get(id);
-  }
-
-  query(vector: Float32Array, opts: { k: number; filter?: Filter }): Promise<Scored[]> {
-    return this.table.query(vector, opts);
-  }
-
-  search(text: string, opts: { k: number }): Promise<Scored[]> {
-    return this.table.search(text, opts);
   }
 }
 

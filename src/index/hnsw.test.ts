@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mulberry32, normalSampler } from "../numeric/random.ts";
-import { HNSW_DEFAULTS, HnswIndex, type HnswOptions } from "./hnsw.node.ts";
+import { HnswIndex, type HnswOptions } from "./hnsw.node.ts";
 import { applySteps, arbitraryQuery, arbitraryStep, naiveQuery, PROPERTY_DIMENSION } from "./index.arbitraries.ts";
 import { describeVectorIndexContract } from "./index.contract.ts";
 import { MemoryIndex } from "./memory.ts";

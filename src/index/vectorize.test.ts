@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { IndexedItem, Scored } from "./types.ts";
-import { applySteps, arbitraryCatalog, arbitraryQuery, arbitraryStep, naiveQuery, PROPERTY_DIMENSION } from "./index.arbitraries.ts";
+import { applySteps, arbitraryQuery, arbitraryStep, naiveQuery, PROPERTY_DIMENSION } from "./index.arbitraries.ts";
 import { describeVectorIndexContract } from "./index.contract.ts";
 import { VECTORIZE_LIMITS } from "./vectorize-binding.ts";
 import { FakeVectorize } from "./vectorize.fake.ts";
