@@ -9,6 +9,8 @@ import { createApp } from "../http/app.ts";
 import { ContentMap } from "../models/content-map.ts";
 import { runCli as run } from "./run-cli.fixture.ts";
 import { readModelDir } from "./model-dir.node.ts";
+import { serviceConfig, startServer } from "../entry/node.ts";
+import { storeReplicaState } from "../entry/store-replica.node.ts";
 
 /**
  * Two factors, an "action" axis and a "romance" axis, so every answer can be worked out by hand. Item 99 is in
@@ -112,6 +114,31 @@ describe("recagent import", () => {
     const known = await ask({ user_id: "3", k: 1 });
     expect(known.strategy).toBe("personalized");
     expect(known.items.map((i) => i.id)).toEqual(["12"]);
+  });
+
+  it("publishes to a store, and a replica (recagent serve --store) serves the imported factors, the catalog's unfactored items onboarded", async () => {
+    const store = at("store");
+    const { code, out: lines, err } = await run("import", "--parquet", at("spark"), "--items", at("items.jsonl"), "--interactions", at("interactions.tsv"), ...FOLD, "--publish", store);
+    expect(code, err).toBe(0);
+    expect(lines[0]).toMatch(new RegExp(`; published as model version \\S+ to ${store}; it is current$`));
+    const config = serviceConfig(["--port", "0", "--store", store, "--artifacts", at("replica"), "--workers", "1"], {});
+    const server = await startServer(config, () => {}, { LOG_LEVEL: "silent" }, storeReplicaState(config, {}, () => {}));
+    try {
+      const health = (await (await fetch(`${server.url}/healthz`)).json()) as { version: string };
+      expect(lines[0]).toContain(health.version);
+      const res = await fetch(`${server.url}/v1/recommendations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user_id: "3", k: 1 }) });
+      expect(((await res.json()) as { items: { id: string }[] }).items.map((i) => i.id)).toEqual(["12"]);
+      // Toy Story had no factors: the build onboarded it from its content, so it can be found.
+      expect((await fetch(`${server.url}/v1/items/99`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("refuses --out and --publish together", async () => {
+    const { code, err } = await run("import", "--parquet", at("spark"), "--items", at("items.jsonl"), "--out", at("x"), "--publish", at("y"));
+    expect(code).toBe(2);
+    expect(err).toContain("give --out DIR or --publish STORE, not both");
   });
 
   it("exits 2 with a message for ids not in the items file and for dimension mismatches, writing nothing", async () => {

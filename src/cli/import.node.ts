@@ -1,4 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { writeBuild } from "../entry/artifacts.node.ts";
+import { publishNewBuild } from "../entry/model-versions.node.ts";
 import { DataFormatError, InputError } from "../core/errors.ts";
 import { readText } from "../data/files.node.ts";
 import { parseInteractions, parseItems } from "../data/generic.ts";
@@ -7,10 +10,12 @@ import { readSparkFactors } from "../data/parquet-factors.node.ts";
 import { alsSpec } from "../models/als.ts";
 import { type FactorTable, importFactors } from "../models/imported.ts";
 import { parseCommand, parseWeight, required } from "./args.node.ts";
+import { objectStoreFor } from "../store/store-location.node.ts";
 import { writeModelDir } from "./model-dir.node.ts";
 
 export const IMPORT_USAGE = `usage: recagent import (--parquet PATH | --npy FILE --ids FILE [--user-npy FILE --user-ids FILE])
-                       --items FILE [--interactions FILE [--weight binary|log|bm25]] [--reg R] [--alpha A] --out DIR
+                       --items FILE [--interactions FILE [--weight binary|log|bm25]] [--reg R] [--alpha A]
+                       (--out DIR | --publish STORE)
   Turns factors trained elsewhere into a model directory that recagent recommend (and the service's code) serves
   like a model of its own: an ALS model whose item vectors are the imported ones. A history it never saw is
   folded in by the implicit-ALS normal equations against those item vectors, with --reg and --alpha.
@@ -25,7 +30,11 @@ export const IMPORT_USAGE = `usage: recagent import (--parquet PATH | --npy FILE
   --reg R              L2 penalty of the fold-in (default ${alsSpec.params.reg.default}, as our ALS; Spark multiplies its regParam by
                        each user's interaction count, so regParam x a typical history length matches it)
   --alpha A            confidence of an interaction, c = 1 + A * value (default ${alsSpec.params.alpha.default}, as our ALS;
-                       Spark's alpha has this same meaning)`;
+                       Spark's alpha has this same meaning)
+  --out DIR            the model directory (for recagent recommend)
+  --publish STORE      instead, a folder or s3://bucket/prefix: build what a replica serves around the imported
+                       model (content map, the catalog's items without factors onboarded from their content) and
+                       publish it as the store's current version; recagent serve --store STORE serves it`;
 
 export async function importCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const args = parseCommand(argv, {
@@ -40,8 +49,10 @@ export async function importCommand(argv: string[], out: (line: string) => void)
     reg: { type: "string" },
     alpha: { type: "string" },
     out: { type: "string" },
+    publish: { type: "string" },
   }, IMPORT_USAGE);
-  const outDir = required(args.out, "--out", IMPORT_USAGE);
+  if (args.out !== undefined && args.publish !== undefined) throw new InputError(`give --out DIR or --publish STORE, not both\n\n${IMPORT_USAGE}`);
+  const outDir = args.publish === undefined ? required(args.out, "--out", IMPORT_USAGE) : undefined;
   const itemsFile = required(args.items, "--items", IMPORT_USAGE);
   if (Boolean(args.parquet) === Boolean(args.npy)) throw new InputError(`give exactly one of --parquet or --npy\n\n${IMPORT_USAGE}`);
   if (args.parquet && (args.ids || args["user-npy"] || args["user-ids"])) throw new InputError("--ids, --user-npy and --user-ids go with --npy; a Parquet file carries its ids");
@@ -66,14 +77,23 @@ export async function importCommand(argv: string[], out: (line: string) => void)
     weighting: parseWeight(args.weight),
     fold: { reg: args.reg, alpha: args.alpha },
   });
-  writeModelDir(outDir, imported.saved, imported.items);
-
   const r = imported.report;
   const { reg: usedReg, alpha: usedAlpha } = imported.model.params;
+  let savedTo: string;
+  if (outDir !== undefined) {
+    writeModelDir(outDir, imported.saved, imported.items);
+    savedTo = `saved to ${outDir}`;
+  } else {
+    const store = objectStoreFor(args.publish!, process.env);
+    const describes = { source: resolve(items.source), model: "als", tune: false, params: { ...imported.model.params }, chosen: `imported factors (${r.factors}) from ${items.source}` };
+    const pointer = await publishNewBuild(store, (dir) => writeBuild(dir, { model: imported.model, saved: imported.saved, items: imported.items, catalog, describes }, out), () => {});
+    savedTo = `published as model version ${pointer.version} to ${store.url}; it is current`;
+  }
+
   out(
     `imported ${r.items} items x ${r.factors} factors from ${items.source}` +
       `${r.importedUsers ? `, ${r.importedUsers} user vectors from ${users!.source}` : ""}` +
-      `${r.foldedInUsers ? `, ${r.foldedInUsers} users folded in from ${args.interactions}` : ""}; fold-in reg ${usedReg}, alpha ${usedAlpha}; saved to ${outDir}`,
+      `${r.foldedInUsers ? `, ${r.foldedInUsers} users folded in from ${args.interactions}` : ""}; fold-in reg ${usedReg}, alpha ${usedAlpha}; ${savedTo}`,
   );
   if (r.catalogWithoutFactors) out(`note: ${r.catalogWithoutFactors} items of ${itemsFile} have no factors; this model cannot recommend them`);
   if (r.skippedRows) out(`note: ${r.skippedRows} rows of ${args.interactions} name items without factors; they are left out of the histories`);

@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { buildModelFiles } from "../entry/artifacts.node.ts";
-import { publishBuild } from "../entry/model-versions.node.ts";
+import { publishNewBuild } from "../entry/model-versions.node.ts";
 import { objectStoreFor } from "../store/store-location.node.ts";
 import { resolveParams } from "../models/spec.ts";
 import { InputError } from "../core/errors.ts";
@@ -63,14 +62,8 @@ export async function trainCommand(argv: string[], out: (line: string) => void):
     const store = objectStoreFor(args.publish, process.env);
     const source = args.dataset ?? `${resolve(args.interactions!)}${args.items ? `+${resolve(args.items)}` : ""}`;
     const params = tune ? {} : resolveParams(recommenderSpec(name), overrides);
-    const build = mkdtempSync(join(tmpdir(), "recagent-publish-"));
-    try {
-      await buildModelFiles({ source, load: () => dataset, model: name, tune, tuneBudget: budget, overrides, weighting: weight, recency, params }, build, out);
-      const pointer = await publishBuild(store, build);
-      out(`published model version ${pointer.version} (${pointer.chosen}) to ${store.url}; it is current`);
-    } finally {
-      rmSync(build, { recursive: true, force: true });
-    }
+    const pointer = await publishNewBuild(store, (dir) => buildModelFiles({ source, load: () => dataset, model: name, tune, tuneBudget: budget, overrides, weighting: weight, recency, params }, dir, out), () => {});
+    out(`published model version ${pointer.version} (${pointer.chosen}) to ${store.url}; it is current`);
     return 0;
   }
 

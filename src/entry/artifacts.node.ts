@@ -163,31 +163,56 @@ export async function buildModelFiles(spec: BuildSpec, dir: string, log: (line: 
     writeFileSync(p.tuningReport, `${JSON.stringify(tuning, null, 1)}\n`);
     log(`tuning: ${describeTuning(tuning)}; report in ${p.tuningReport}`);
   }
-  const ids = data.items.toArray();
-  const items = ids.map((id) => dataset.catalog.get(id) ?? { id, title: id, genres: [], tags: [] });
-  writeModelDir(p.model, savedModelOf(model, data, recipe.recency), items);
+  const items = data.items.toArray().map((id) => dataset.catalog.get(id) ?? { id, title: id, genres: [], tags: [] });
+  const { params, source, model: modelName, tune } = spec;
+  return writeBuild(dir, { model, saved: savedModelOf(model, data, recipe.recency), items, catalog: [...dataset.catalog.items()], data, describes: { source, model: modelName, tune, params, chosen } }, log);
+}
+
+/** A model ready to be served, and what the build's manifest says of it. */
+export interface BuildInputs {
+  model: Recommender;
+  saved: SavedModel;
+  /** Catalog entries of the model's items, in model order. */
+  items: Item[];
+  /** The whole catalog: its items the model never saw are onboarded from their content. */
+  catalog: readonly Item[];
+  /** The data a companion ALS is fitted on when the model has no item vectors (EASE, kNN). */
+  data?: Interactions;
+  describes: Pick<Manifest, "source" | "model" | "tune" | "params" | "chosen">;
+}
+
+/**
+ * Writes a build around a model (trained here, or imported by `recagent import --publish`): the model, a companion
+ * factor model when it has no item vectors, the content map, the catalog's unrated items onboarded as POST
+ * /v1/items would, and last the manifest. Returns the rows of the build's LanceDB table.
+ */
+export async function writeBuild(dir: string, b: BuildInputs, log: (line: string) => void): Promise<{ manifest: Manifest; rows: IndexedItem[] }> {
+  mkdirSync(dir, { recursive: true });
+  const p = paths(dir);
+  const { model, items } = b;
+  writeModelDir(p.model, b.saved, items);
   // Onboarded items, MMR and reasons need an item space; a model without item vectors gets a companion ALS.
   let space = factorSpaceOf(model);
   if (!space) {
-    space = (await fitWithProgress(alsSpec.create(resolveParams(alsSpec)), data, log)) as FactorRecommender;
-    writeModelDir(p.companion, savedModelOf(space, data), items);
+    if (!b.data) throw new AppError("not_servable", `model ${model.name} has no item vectors and no data to fit a companion factor model on`);
+    space = (await fitWithProgress(alsSpec.create(resolveParams(alsSpec)), b.data, log)) as FactorRecommender;
+    writeModelDir(p.companion, savedModelOf(space, b.data), items);
   }
   const vectors = space.itemVectors();
   const f = space.factors;
   const contentMap = ContentMap.fit(items, vectors, f);
   writeFileSync(p.contentMap, JSON.stringify(contentMap.toJSON()));
   // Catalog items nobody rated are onboarded from their content, as POST /v1/items would, so they are retrievable too.
-  const unrated = [...dataset.catalog.items()].filter((item) => data.items.get(item.id) === undefined);
+  const trained = new Set(b.saved.items);
   const placer = contentPlacerOf(space, contentMap);
-  const onboarded = unrated.map((item) => ({ ...item, vector: placer.map(item) }));
+  const onboarded = b.catalog.filter((item) => !trained.has(item.id)).map((item) => ({ ...item, vector: placer.map(item) }));
   const catalogLog = new JsonlLog<CatalogChange>(p.catalogLog);
   for (const row of onboarded) {
     const { vector, ...item } = row;
     catalogLog.append({ op: "put", item, vector: Array.from(vector) });
   }
   const rows = [...items.map((item, r) => ({ ...item, vector: vectors.slice(r * f, (r + 1) * f) })), ...onboarded];
-  const { params, source, model: modelName, tune } = spec;
-  const manifest: Manifest = { version: ARTIFACT_VERSION, source, model: modelName, tune, params, chosen, users: data.userCount, items: rows.length, factors: f, builtAt: new Date().toISOString() };
+  const manifest: Manifest = { version: ARTIFACT_VERSION, ...b.describes, users: b.saved.users.length, items: rows.length, factors: f, builtAt: new Date().toISOString() };
   writeFileSync(p.manifest, JSON.stringify(manifest, null, 2));
   return { manifest, rows };
 }

@@ -12,7 +12,8 @@
  * (store-replica.node.ts).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { z } from "zod";
 import { restoreServedModels } from "../agent/assemble.ts";
@@ -71,6 +72,17 @@ export interface PublishOptions {
   onlyIfNone?: boolean;
   version?: string;
   log?: (line: string) => void;
+}
+
+/** Writes a build into a temporary folder (`write`), publishes it as the store's current version, and removes the folder. */
+export async function publishNewBuild(store: ObjectStore, write: (dir: string) => Promise<unknown>, log: (line: string) => void): Promise<CurrentPointer> {
+  const dir = mkdtempSync(join(tmpdir(), "recagent-publish-"));
+  try {
+    await write(dir);
+    return await publishBuild(store, dir, { log });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Uploads the finished build in `dir` as a new version and makes it current; returns the pointer now current. */
