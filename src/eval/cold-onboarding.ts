@@ -4,6 +4,7 @@
  * the two calls RecommendService makes. This is why an eval module imports from agent/: a copy of that path
  * here could drift from what POST /v1/items does.
  */
+import { contentPlacerOf } from "../agent/assemble.ts";
 import { ItemStore } from "../agent/item-store.ts";
 import type { DescribedItem, ItemText } from "../agent/metadata/describe.ts";
 import { type ItemInput, ItemOnboarding } from "../agent/onboarding.ts";
@@ -86,8 +87,11 @@ export async function evaluateColdOnboarding(
 ): Promise<ColdReport> {
   const ranking = opts.ranking ?? "cold";
   const model = spec.create(params);
+  const warmIds = data.train.items.toArray();
+  const warm = warmIds.map(contentOf);
   const t0 = performance.now();
-  await model.fit(data.train, opts);
+  // Content reaches models that read it (twotower's item tower); the others ignore it.
+  await model.fit(data.train, { ...opts, items: warm });
   let space: FactorRecommender;
   if (isFactorRecommender(model)) space = model;
   else {
@@ -96,8 +100,6 @@ export async function evaluateColdOnboarding(
   }
   const fit_s = (performance.now() - t0) / 1000;
 
-  const warmIds = data.train.items.toArray();
-  const warm = warmIds.map(contentOf);
   const t1 = performance.now();
   const contentMap = ContentMap.fit(warm, space.itemVectors(), space.factors, { shrinkage: opts.shrinkage, spread: opts.spread });
   const map_fit_s = (performance.now() - t1) / 1000;
@@ -105,7 +107,7 @@ export async function evaluateColdOnboarding(
   const index = MemoryIndex.fromArrays(warm, space.itemVectors(), space.factors);
   const store = new ItemStore(warm);
   const isWarm = (id: string) => data.train.items.get(id) !== undefined;
-  const onboarding = new ItemOnboarding(index, store, contentMap, isWarm, { append() {} }, opts.describer?.(warm));
+  const onboarding = new ItemOnboarding(index, store, contentPlacerOf(space, contentMap), isWarm, { append() {} }, opts.describer?.(warm));
   const cold = data.cold.map(contentOf);
   const sources: Record<string, number> = {};
   let usage = NO_USAGE;
