@@ -7,7 +7,7 @@ import type { VectorIndex } from "../index/types.ts";
 import type { LlmClient } from "../llm/types.ts";
 import type { ContentMap } from "../models/content-map.ts";
 import type { SavedModel } from "../models/persist.ts";
-import { type FactorRecommender, isContentEncoder, isFactorRecommender, type Recommender } from "../models/recommender.ts";
+import { type FactorRecommender, isFactorRecommender, type Recommender } from "../models/recommender.ts";
 import { Blend } from "../models/blend.ts";
 import { NO_RECENCY } from "../models/recency.ts";
 import { restoreRecommender } from "../models/registry.ts";
@@ -20,7 +20,7 @@ import { ChatVocabulary } from "./chat/vocabulary.ts";
 import { type FeedbackEvent, type FeedbackLog, FeedbackService } from "./feedback.ts";
 import { HistoryStore } from "./history.ts";
 import { ItemStore } from "./item-store.ts";
-import { applyCatalogChanges, type CatalogChange, type CatalogLog, type ContentPlacer, ItemOnboarding } from "./onboarding.ts";
+import { applyCatalogChanges, type CatalogChange, type CatalogLog, ItemOnboarding } from "./onboarding.ts";
 import { type DescribedItem, describeItem, type ItemText } from "./metadata/describe.ts";
 import { MetadataExtractor } from "./metadata/extract.ts";
 import { RecommendService } from "./recommend-service.ts";
@@ -81,7 +81,7 @@ export async function assembleServices(input: ServiceInputs): Promise<Services> 
     index: input.index,
     llm,
     chat,
-    onboarding: new ItemOnboarding(input.index, store, contentPlacerOf(space, input.contentMap), isTrained, input.logs.catalog, itemDescriber(input.items, llm)),
+    onboarding: new ItemOnboarding(input.index, store, input.contentMap, isTrained, input.logs.catalog, itemDescriber(input.items, llm)),
     feedback: new FeedbackService(input.logs.feedback, histories, store),
   };
 }
@@ -108,14 +108,6 @@ export function restoreServedModels(saved: SavedModel, companion?: SavedModel): 
   if (!space || !isFactorRecommender(space)) throw new AppError("not_servable", `model ${model.name} has no item vectors and the build has no companion factor model; rebuild the artifacts`);
   if (space.itemCount !== model.itemCount) throw new AppError("not_servable", `the companion factor model has ${space.itemCount} items, the served model ${model.itemCount}; rebuild the artifacts`);
   return { model, space };
-}
-
-/**
- * How onboarded items get their vectors: a model with an item tower places them itself, in its own space and on
- * its own scale (so a new item competes with trained ones on equal terms); any other space uses the content map.
- */
-export function contentPlacerOf(space: FactorRecommender, contentMap: ContentMap): ContentPlacer {
-  return isContentEncoder(space) ? { map: (item) => space.encodeContent(item) } : contentMap;
 }
 
 /** The model itself when it is a factor model, a blend's factor part, or undefined. */

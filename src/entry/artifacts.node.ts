@@ -9,7 +9,7 @@ import { Interactions } from "../data/interactions.ts";
 import { LanceDbIndex } from "../index/lancedb.node.ts";
 import { ContentMap } from "../models/content-map.ts";
 import type { SavedModel } from "../models/persist.ts";
-import { contentPlacerOf, factorSpaceOf } from "../agent/assemble.ts";
+import { factorSpaceOf } from "../agent/assemble.ts";
 import { describeRecipe } from "../eval/tuning/recipe.ts";
 import { describeTuning, savedModelOf, trainModel } from "../eval/tuning/train-model.ts";
 import { alsSpec } from "../models/als.ts";
@@ -204,8 +204,7 @@ export async function writeBuild(dir: string, b: BuildInputs, log: (line: string
   writeFileSync(p.contentMap, JSON.stringify(contentMap.toJSON()));
   // Catalog items nobody rated are onboarded from their content, as POST /v1/items would, so they are retrievable too.
   const trained = new Set(b.saved.items);
-  const placer = contentPlacerOf(space, contentMap);
-  const onboarded = b.catalog.filter((item) => !trained.has(item.id)).map((item) => ({ ...item, vector: placer.map(item) }));
+  const onboarded = b.catalog.filter((item) => !trained.has(item.id)).map((item) => ({ ...item, vector: contentMap.map(item) }));
   const catalogLog = new JsonlLog<CatalogChange>(p.catalogLog);
   for (const row of onboarded) {
     const { vector, ...item } = row;

@@ -4,7 +4,6 @@
  * the two calls RecommendService makes. This is why an eval module imports from agent/: a copy of that path
  * here could drift from what POST /v1/items does.
  */
-import { contentPlacerOf } from "../agent/assemble.ts";
 import { ItemStore } from "../agent/item-store.ts";
 import type { DescribedItem, ItemText } from "../agent/metadata/describe.ts";
 import { type ItemInput, ItemOnboarding } from "../agent/onboarding.ts";
@@ -107,7 +106,7 @@ export async function evaluateColdOnboarding(
   const index = MemoryIndex.fromArrays(warm, space.itemVectors(), space.factors);
   const store = new ItemStore(warm);
   const isWarm = (id: string) => data.train.items.get(id) !== undefined;
-  const onboarding = new ItemOnboarding(index, store, contentPlacerOf(space, contentMap), isWarm, { append() {} }, opts.describer?.(warm));
+  const onboarding = new ItemOnboarding(index, store, contentMap, isWarm, { append() {} }, opts.describer?.(warm));
   const cold = data.cold.map(contentOf);
   const sources: Record<string, number> = {};
   let usage = NO_USAGE;

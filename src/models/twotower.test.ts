@@ -116,31 +116,6 @@ describe("twotower", () => {
     expect(answer.items.every((it) => it.id.startsWith("c"))).toBe(true);
   });
 
-  it("places onboarded items with its own item tower: a comedy fan ranks a new comedy above a new horror film, a horror fan the reverse", async () => {
-    const { data, items } = tastes(3);
-    const model = new TwoTower(params);
-    await model.fit(data, { items });
-    const saved = { artifact: model.toArtifact(), users: data.users.toArray(), items: data.items.toArray(), seen: data.matrix, seenAges: data.ages };
-    const index = memoryIndexOf(model, items);
-    const logs = { catalog: { append() {} }, feedback: { append() {} } };
-    const { recommendations, onboarding } = await assembleServices({ saved, models: { model, space: model }, items, index, contentMap: ContentMap.fit(items, model.itemVectors(), model.factors), logs });
-    const comedy = { id: "new-comedy", title: "Funny Story Returns", year: 1995, genres: ["Comedy"] };
-    await onboarding!.create(comedy);
-    await onboarding!.create({ id: "new-horror", title: "Dark Night Returns", year: 1985, genres: ["Horror", "Thriller"] });
-    expect(Array.from((await index.get("new-comedy"))!.vector)).toEqual(Array.from(model.encodeContent({ ...comedy, tags: [] })));
-    const rankOf = async (kind: string) => {
-      const history = [1, 2, 3, 4, 5].map((k) => ({ itemId: `${kind}${k}`, weight: 1 }));
-      const ids = (await recommendations.recommend({ history, k: items.length + 2, excludeSeen: true })).items.map((it) => it.id);
-      return { comedy: ids.indexOf("new-comedy"), horror: ids.indexOf("new-horror") };
-    };
-    const fan = await rankOf("c");
-    expect(fan.comedy).toBeGreaterThanOrEqual(0);
-    expect(fan.horror === -1 || fan.comedy < fan.horror).toBe(true);
-    const horrorFan = await rankOf("h");
-    expect(horrorFan.horror).toBeGreaterThanOrEqual(0);
-    expect(horrorFan.comedy === -1 || horrorFan.horror < horrorFan.comedy).toBe(true);
-  });
-
   it("rejects a damaged artifact with a message", async () => {
     const { data, items } = tastes(4);
     const model = new TwoTower(params);
