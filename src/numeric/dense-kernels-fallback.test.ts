@@ -1,19 +1,9 @@
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDenseKernels } from "./dense-kernels-wasm.ts";
 import { matmulReference } from "./dense-kernels.ts";
-import { randomMatrix } from "./test-helpers.ts";
+import { randomMatrix, refuseWasmCompilation } from "./test-helpers.ts";
 
-// Cloudflare workerd refuses to compile WebAssembly from bytes at run time; each test file gets fresh modules,
-// so the compiled-module cache in dense-kernels-wasm.ts first sees the refusal here.
-const refusal = "Wasm code generation disallowed by embedder";
-vi.stubGlobal("WebAssembly", {
-  Module: class {
-    constructor() {
-      throw new Error(refusal);
-    }
-  },
-});
-afterAll(() => vi.unstubAllGlobals());
+const refusal = refuseWasmCompilation();
 
 describe("dense kernels without run-time WebAssembly compilation", () => {
   it("fall back to the TypeScript references and say so", () => {

@@ -1,3 +1,4 @@
+import { afterAll, vi } from "vitest";
 import type { SparseRows } from "./als-kernels.ts";
 import { mulberry32, uniformArray } from "./random.ts";
 
@@ -50,4 +51,22 @@ export function relativeError(a: Float32Array, b: Float32Array): number {
     size = Math.max(size, Math.abs(b[i]));
   }
   return size > 0 ? err / size : err;
+}
+
+/**
+ * Makes WebAssembly refuse to compile, as Cloudflare workerd does for bytes at run time, until the test file ends;
+ * returns the refusal's message. Each test file gets fresh modules, so a kernel module's compiled-module cache
+ * first sees the refusal there.
+ */
+export function refuseWasmCompilation(): string {
+  const refusal = "Wasm code generation disallowed by embedder";
+  vi.stubGlobal("WebAssembly", {
+    Module: class {
+      constructor() {
+        throw new Error(refusal);
+      }
+    },
+  });
+  afterAll(() => vi.unstubAllGlobals());
+  return refusal;
 }

@@ -1,20 +1,10 @@
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createAlsSolver } from "./als-solver.ts";
 import { createFactorScorer } from "./factor-scorer.ts";
-import { randomMatrix, randomSparse, transposeRows } from "./test-helpers.ts";
+import { randomMatrix, randomSparse, transposeRows, refuseWasmCompilation } from "./test-helpers.ts";
 import { wasmUnavailableReason } from "./wasm.ts";
 
-// Cloudflare workerd refuses to compile WebAssembly from bytes at run time. Each test file gets fresh modules,
-// so the compiled-module cache in wasm.ts first sees the refusal here.
-const refusal = "Wasm code generation disallowed by embedder";
-vi.stubGlobal("WebAssembly", {
-  Module: class {
-    constructor() {
-      throw new Error(refusal);
-    }
-  },
-});
-afterAll(() => vi.unstubAllGlobals());
+const refusal = refuseWasmCompilation();
 
 describe("without run-time WebAssembly compilation", () => {
   it("falls back to the TypeScript kernels and says so", () => {
