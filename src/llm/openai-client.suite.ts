@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
 import { RankListwiseAnswer } from "./answers.ts";
 import { MemoryCache } from "./cache.ts";
 import { LlmConfig } from "./config.ts";
@@ -8,38 +7,16 @@ import { withDeadline } from "./deadline.ts";
 import { createLlmClient, disabledLlmClient } from "./openai-client.ts";
 import { renderPrompt } from "./prompts.ts";
 import { countPromptTokens, countTokens } from "./tokens.ts";
-import { LlmError, type LlmFailure, type RenderedPrompt } from "./types.ts";
+import { expectFailure, Item, item, prompt } from "./client.fixture.ts";
+import type { RenderedPrompt } from "./types.ts";
 
 /*
  * The LlmClient's behaviour through the real openai SDK and the scripted fake server. Runs in Node
  * (openai-client.test.ts) and inside workerd (openai-client.worker.test.ts).
  */
 
-const prompt: RenderedPrompt = {
-  id: "test-prompt",
-  version: "1",
-  messages: [
-    { role: "system", content: "Answer with JSON." },
-    { role: "user", content: "Describe the item." },
-  ],
-};
-const Item = z.object({ genres: z.array(z.string()), summary: z.string() });
-const item = { genres: ["Drama"], summary: "A quiet film." };
 
-async function failure(p: Promise<unknown>): Promise<LlmError> {
-  const error = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LlmError);
-  return error as LlmError;
-}
 
-const expectFailure = async (p: Promise<unknown>, reason: LlmFailure) => {
-  const error = await failure(p);
-  expect(error.reason).toBe(reason);
-  return error;
-};
 
 /** Resolves once `ready()` holds, or after `maxMs` so a broken limit fails an assertion instead of hanging. */
 async function until(ready: () => boolean, maxMs = 2000): Promise<void> {

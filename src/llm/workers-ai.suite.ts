@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
 import { RankListwiseAnswer } from "./answers.ts";
 import { MemoryCache } from "./cache.ts";
 import type { ChatClientDeps } from "./chat-client.ts";
 import { LlmConfig, type LlmConfigInput } from "./config.ts";
 import { withDeadline } from "./deadline.ts";
 import { countPromptTokens, countTokens } from "./tokens.ts";
-import { LlmError, type LlmFailure, type RenderedPrompt } from "./types.ts";
+import { expectFailure, Item, item, prompt } from "./client.fixture.ts";
+import type { RenderedPrompt } from "./types.ts";
 import { createWorkersAiClient, WORKERS_AI_DEFAULT_MODEL } from "./workers-ai.ts";
 import { type AiBehaviour, aiDelayed, aiError, aiReply, FakeWorkersAi } from "./workers-ai.fake.ts";
 
@@ -15,16 +15,6 @@ import { type AiBehaviour, aiDelayed, aiError, aiReply, FakeWorkersAi } from "./
  * and inside workerd (workers-ai.worker.test.ts).
  */
 
-const prompt: RenderedPrompt = {
-  id: "test-prompt",
-  version: "1",
-  messages: [
-    { role: "system", content: "Answer with JSON." },
-    { role: "user", content: "Describe the item." },
-  ],
-};
-const Item = z.object({ genres: z.array(z.string()), summary: z.string() });
-const item = { genres: ["Drama"], summary: "A quiet film." };
 
 function made(script: AiBehaviour[] | ((call: unknown) => AiBehaviour), config: LlmConfigInput = {}, deps: ChatClientDeps = {}) {
   const ai = new FakeWorkersAi(script);
@@ -32,15 +22,6 @@ function made(script: AiBehaviour[] | ((call: unknown) => AiBehaviour), config: 
   return { ai, client };
 }
 
-async function expectFailure(p: Promise<unknown>, reason: LlmFailure): Promise<LlmError> {
-  const error = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(LlmError);
-  expect((error as LlmError).reason).toBe(reason);
-  return error as LlmError;
-}
 
 export function describeWorkersAiClient(runtime: string): void {
   describe(`LlmClient over the Workers AI binding (${runtime})`, () => {
