@@ -44,7 +44,7 @@ export async function tuneCommand(argv: string[], out: (line: string) => void): 
   const spec = recommenderSpec(name);
   const fixedParams = parseSets(args.set, name, [name]);
   const grid = args.grid?.length ? parseGrid(args.grid) : spec.grid;
-  if (!grid) throw new InputError(`model ${name} has no default grid; give one with --grid key=v1,v2 (parameters: ${Object.keys(spec.params).join(", ") || "none"})`);
+  if (!grid) throw new InputError(`model ${name} has no default grid; give one with --grid key=v1,v2 (parameters: ${Object.keys(spec.params).join(", ") || "none"}) or search with --tune-budget SECONDS`);
   const validation = splitByUser(trainRowsOf(args));
   const data = p1Data(validation.train, validation.test, parseWeight(args.weight));
 

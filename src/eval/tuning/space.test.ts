@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { sasrecSpec } from "../../models/sasrec.ts";
+import { resolveParams } from "../../models/spec.ts";
+import { twoTowerSpec } from "../../models/twotower.ts";
 import { mulberry32 } from "../../numeric/random.ts";
 import { AUTO_MODELS, type DataShape, type ModelSpace, SPACES, sampleConfigs } from "./space.ts";
 
@@ -61,5 +64,17 @@ describe("tuning spaces", () => {
   it("scale ALS's iterations with fidelity, never below one", () => {
     expect(SPACES.als.atFidelity!({ iterations: 15, reg: 3 }, 1 / 3)).toEqual({ iterations: 5, reg: 3 });
     expect(SPACES.als.atFidelity!({ iterations: 1 }, 0.1).iterations).toBe(1);
+  });
+
+  it("train the neural models a fixed share of their search epochs, early stopping off, and cost them by it", () => {
+    const twotower = resolveParams(twoTowerSpec, {});
+    const third = SPACES.twotower.atFidelity!(twotower, 1 / 3);
+    expect(third).toMatchObject({ validate: 0, epochs: 7, temperature: twotower.temperature });
+    expect(SPACES.twotower.atFidelity!(twotower, 1).epochs).toBe(20);
+    const sasrec = resolveParams(sasrecSpec, {});
+    expect(SPACES.sasrec.atFidelity!(sasrec, 1)).toMatchObject({ patience: 0, epochs: 40 });
+    const s = shape(600, 9000);
+    expect(SPACES.twotower.cost(s, SPACES.twotower.atFidelity!(twotower, 1)).fit).toBeCloseTo((20 / 7) * SPACES.twotower.cost(s, third).fit, 6);
+    expect(SPACES.sasrec.cost(s, { ...sasrec, hidden: 64 }).fit).toBeGreaterThan(SPACES.sasrec.cost(s, sasrec).fit);
   });
 });

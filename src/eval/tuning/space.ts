@@ -140,10 +140,59 @@ const bpr: ModelSpace = {
   }),
 };
 
-/** The models the tuner knows how to search, by registry name. */
-export const SPACES: Readonly<Record<string, ModelSpace>> = { pop, itemknn, userknn, ease, als, bpr };
+/**
+ * The neural models choose their epoch count by early stopping on their own validation split. Inside the
+ * tuner every configuration trains a fixed `searchEpochs` instead (a share of it in early rungs), so all are
+ * compared at the same length and the tuner's rungs stay the fidelity knob; the chosen recipe keeps the
+ * model's own early stopping (recipes hold full-fidelity params). `noEarlyStop` are the params that turn it off.
+ */
+const epochsAtFidelity =
+  (searchEpochs: number, noEarlyStop: Params) =>
+  (params: Params, share: number): Params => ({ ...params, ...noEarlyStop, epochs: Math.max(1, Math.round(searchEpochs * share)) });
 
-/** What `--model auto` compares: BPR is left out (on every data set tried here ALS beat it at a tenth of the time). */
+/** Sum over users of min(history, maxlen): the positions one epoch of a sequence model reads. */
+const positions = (s: DataShape, maxlen: number) => Math.min(s.nnz, s.users * maxlen);
+
+/**
+ * Epoch cost ~ rows x dim x (in-batch negatives + pooled history + the content MLP); the constant from
+ * `npm run bench:twotower` (80,896 rows, dim 64, batch 512: 5.3 s per epoch at load 0.8), rounded up.
+ * 20 epochs: where early stopping settled on ml-latest-small's validation (18) and the PyTorch reference (20).
+ */
+const twotower: ModelSpace = {
+  dims: { temperature: { log: [0.03, 0.3] }, lr: { log: [3e-4, 3e-3] }, pool_tau: { values: [0, 5, 10, 20] } },
+  maxConfigs: 27,
+  atFidelity: epochsAtFidelity(20, { validate: 0 }),
+  cost: (s, p) => ({
+    fit: 1e-9 * p.epochs * s.nnz * p.dim * (p.batch + 10 * p.max_history + 4 * p.hidden),
+    perUser: perUserBase(s) + 0.6e-9 * s.items * p.dim,
+    perUserFoldIn: perUserBase(s) + 0.6e-9 * s.items * p.dim + 1e-9 * p.max_history * p.dim,
+  }),
+};
+
+/** Forward and backward work per position: the blocks' products and attention over the window. */
+const sasrecPerPosition = (p: Params) => p.blocks * p.hidden * (12 * p.hidden + 4 * p.maxlen);
+
+/**
+ * Epoch cost from the positions read (1.6 s per epoch on ml-latest-small's P1 train, 610 users, maxlen 50,
+ * hidden 50, 2 blocks, at load 3-4); scoring a user runs the network forward over their window.
+ */
+const sasrec: ModelSpace = {
+  dims: { lr: { log: [5e-4, 5e-3] }, dropout: { values: [0.1, 0.2, 0.3, 0.5] }, hidden: { values: [32, 50, 64] } },
+  maxConfigs: 27,
+  atFidelity: epochsAtFidelity(40, { patience: 0 }),
+  cost: (s, p) => {
+    const perUser = perUserBase(s) + 0.6e-9 * s.items * p.hidden + 3e-10 * p.maxlen * sasrecPerPosition(p);
+    return { fit: 8e-10 * p.epochs * positions(s, p.maxlen) * sasrecPerPosition(p), perUser, perUserFoldIn: perUser };
+  },
+};
+
+/** The models the tuner knows how to search, by registry name. */
+export const SPACES: Readonly<Record<string, ModelSpace>> = { pop, itemknn, userknn, ease, als, bpr, twotower, sasrec };
+
+/**
+ * What `--model auto` compares: BPR is left out (on every data set tried here ALS beat it at a tenth of the time),
+ * and so are the neural models (one of their fits costs more than the default budget's whole search).
+ */
 export const AUTO_MODELS: readonly string[] = ["pop", "itemknn", "userknn", "ease", "als"];
 
 /**
