@@ -15,6 +15,7 @@ const TARGETS = [
   { source: "src/numeric/assembly/als.ts", module: "src/numeric/als-kernels.wasm.ts" },
   { source: "src/numeric/assembly/dense.ts", module: "src/numeric/dense-kernels.wasm.ts" },
   { source: "src/numeric/assembly/attention.ts", module: "src/numeric/attention-kernels.wasm.ts" },
+  { source: "src/numeric/assembly/training.ts", module: "src/numeric/training-kernels.wasm.ts" },
 ];
 
 // Memory is imported and shared so that worker threads can run the same kernels on the same arrays.

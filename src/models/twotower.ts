@@ -1,8 +1,8 @@
 import { InputError } from "../core/errors.ts";
 import type { ItemWeight } from "../core/types.ts";
 import type { Interactions } from "../data/interactions.ts";
-import { createDenseKernels } from "../numeric/dense-kernels-wasm.ts";
-import type { DenseKernels } from "../numeric/dense-kernels.ts";
+import type { TrainingKernels } from "../numeric/training-kernels.ts";
+import { createTrainingKernels } from "../numeric/training-kernels-wasm.ts";
 import { createFactorScorer, type FactorScorer } from "../numeric/factor-scorer.ts";
 import { mulberry32, shuffle } from "../numeric/random.ts";
 import { Relu } from "./neural/activations.ts";
@@ -17,7 +17,7 @@ import { ndcgAt10 } from "./neural/validation-ndcg.ts";
 import { type Matrix, matrix, type Param } from "./neural/types.ts";
 import type { ContentEncoder, EpochReport, FactorRecommender, FitOptions, ItemContentInput, ModelArtifact, Params } from "./recommender.ts";
 import type { ModelSpec } from "./spec.ts";
-import { contentBags, type HashedVocabularyOptions, selectBags } from "./twotower-features.ts";
+import { contentBags, type HashedVocabularyOptions } from "./twotower-features.ts";
 
 /** Each user's items oldest first: user u's are items[offsets[u] .. offsets[u+1]). */
 interface Sequences {
@@ -38,16 +38,17 @@ class Towers {
   readonly itemNorm = new L2Normalize();
   readonly userNorm = new L2Normalize();
 
-  constructor(p: Params, items: number, users: number, kernels: DenseKernels) {
+  constructor(p: Params, items: number, users: number, kernels: TrainingKernels) {
     const next = mulberry32(p.seed);
     const d = p.dim;
-    this.idTable = tableParam("items", items, d, normalArray(items * d, p.init_std, next));
-    this.featureTable = tableParam("features", 2 ** p.hash_bits, d, normalArray(2 ** p.hash_bits * d, p.init_std, next));
-    if (p.user_id) this.userTable = tableParam("users", users, d, normalArray(users * d, p.init_std, next));
-    this.itemIds = new Embedding(this.idTable);
-    this.history = new EmbeddingBag(this.idTable);
-    this.features = new EmbeddingBag(this.featureTable);
-    if (this.userTable) this.users = new Embedding(this.userTable);
+    const table = (name: string, rows: number) => tableParam(name, rows, d, normalArray(rows * d, p.init_std, next), (n) => kernels.allocate(n));
+    this.idTable = table("items", items);
+    this.featureTable = table("features", 2 ** p.hash_bits);
+    if (p.user_id) this.userTable = table("users", users);
+    this.itemIds = new Embedding(this.idTable, kernels);
+    this.history = new EmbeddingBag(this.idTable, kernels);
+    this.features = new EmbeddingBag(this.featureTable, kernels);
+    if (this.userTable) this.users = new Embedding(this.userTable, kernels);
     this.mlp = new Sequential([new Dense("mlp.0", d, p.hidden, next, kernels), new Relu(), new Dense("mlp.1", p.hidden, d, next, kernels)]);
   }
 
@@ -92,7 +93,7 @@ export class TwoTower implements FactorRecommender, ContentEncoder {
   /** The epoch count chosen on validation (or params.epochs without validation). */
   chosenEpochs = 0;
   private towers?: Towers;
-  private kernelsCache?: DenseKernels;
+  private kernelsCache?: TrainingKernels;
   private itemVecs: Float32Array = new Float32Array(0);
   private userVecs: Float32Array = new Float32Array(0);
   private scorer?: FactorScorer;
@@ -109,12 +110,13 @@ export class TwoTower implements FactorRecommender, ContentEncoder {
     return this.itemVecs.length / this.factors;
   }
 
-  private get kernels(): DenseKernels {
-    this.kernelsCache ??= createDenseKernels();
+  /** The kernels of the towers being trained or served (each fit makes fresh ones, on the threads registered then). */
+  private get kernels(): TrainingKernels {
+    this.kernelsCache ??= createTrainingKernels();
     return this.kernelsCache;
   }
 
-  /** Which dense kernels training ran on ("wasm-simd" or "typescript (why)"). */
+  /** Which kernels training ran on ("wasm-simd, N threads" or "typescript (why)"). */
   get kernelsLabel(): string {
     return this.kernels.label;
   }
@@ -173,9 +175,10 @@ export class TwoTower implements FactorRecommender, ContentEncoder {
     cpuClock?: () => number,
   ): void {
     const p = this.params;
+    this.kernelsCache = createTrainingKernels();
     const t = (this.towers = new Towers(p, items, users, this.kernels));
     this.itemBags = bags;
-    const adam = new Adam({ lr: p.lr, weightDecay: p.weight_decay });
+    const adam = new Adam({ lr: p.lr, weightDecay: p.weight_decay, kernels: this.kernels });
     const params = t.params();
     const next = mulberry32(p.seed + 1);
     // Samples: every position of every sequence; the history is what came before it.
@@ -218,7 +221,7 @@ export class TwoTower implements FactorRecommender, ContentEncoder {
       users[r] = sampleUser[rows[r]];
     }
     // Item tower: MLP(content) + id embedding, normalised; an item's id is dropped with probability id_dropout.
-    const content = t.mlp.forward(t.features.forward(selectBags(this.itemBags, targets)), true);
+    const content = t.mlp.forward(t.features.forward({ ...this.itemBags, select: targets }), true);
     const ids = t.itemIds.forward(targets);
     const keep = new Float32Array(b).fill(1);
     if (p.id_dropout > 0) for (let r = 0; r < b; r++) if (next() < p.id_dropout) keep[r] = 0;
@@ -252,7 +255,7 @@ export class TwoTower implements FactorRecommender, ContentEncoder {
     const CHUNK = 1024;
     for (let start = 0; start < items; start += CHUNK) {
       const rows = Int32Array.from({ length: Math.min(CHUNK, items - start) }, (_, k) => start + k);
-      const content = this.contentVectors(selectBags(this.itemBags, rows));
+      const content = this.contentVectors({ ...this.itemBags, select: rows });
       const ids = this.towers!.idTable.value;
       for (let k = 0; k < rows.length; k++) for (let j = 0; j < d; j++) content.data[k * d + j] += ids[rows[k] * d + j];
       normalizeRows(content.data, rows.length, d, out.subarray(start * d, (start + rows.length) * d));

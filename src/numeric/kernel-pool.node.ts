@@ -1,7 +1,8 @@
 import { availableParallelism } from "node:os";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
-import { type KernelPool, setKernelPool } from "./kernel-pool.ts";
-import { alsWasm, type KernelName } from "./wasm.ts";
+import { type KernelPool, type PoolKernelName, setKernelPool } from "./kernel-pool.ts";
+import { TRAINING_KERNELS } from "./training-kernels-wasm.ts";
+import { alsWasm } from "./wasm.ts";
 import { sharedMemory, type WasmMemory, type WasmModule } from "./webassembly.ts";
 
 // Control block per worker (Int32 slots): SEQ, the number of the latest command; OP, its operation; CLAIM,
@@ -15,12 +16,12 @@ const DONE = 3;
 const FAILED = 4;
 const ARGS_AT = 32;
 const MAX_ARGS = 16;
-const OPS = ["attach", "detach", "gram", "cgRows"] as const;
+const OPS = ["attach", "detach", "gram", "cgRows", ...TRAINING_KERNELS] as const;
 
 // The worker is a short script rather than a module so it needs no TypeScript loader. It blocks in
 // Atomics.wait between commands: a command costs microseconds, where postMessage would cost a round trip
 // through both event loops (60 commands per fit). The memory of an `attach` comes over a MessagePort and is
-// read synchronously; an error message goes back the same way.
+// read synchronously (with the module to instantiate on it, when not ALS's); an error message goes back the same way.
 const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
 const { module, control, port } = workerData;
@@ -36,8 +37,8 @@ for (;;) {
   const op = ops[ctl[${OP}]];
   try {
     if (op === "attach") {
-      const memory = receiveMessageOnPort(port).message;
-      kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
+      const { memory, kernelModule } = receiveMessageOnPort(port).message;
+      kernels = new WebAssembly.Instance(kernelModule ?? module, { env: { memory } }).exports;
     } else if (op === "detach") {
       kernels = null;
     } else {
@@ -62,6 +63,7 @@ interface PoolWorker {
 class WorkerKernelPool implements KernelPool {
   private readonly workers: PoolWorker[];
   private attached?: WasmMemory;
+  private attachedModule?: WasmModule;
 
   constructor(module: WasmModule, readonly threads: number) {
     this.workers = Array.from({ length: threads - 1 }, () => {
@@ -78,11 +80,12 @@ class WorkerKernelPool implements KernelPool {
     });
   }
 
-  attach(memory: WasmMemory): void {
-    if (this.attached === memory) return;
-    for (const w of this.workers) w.port.postMessage(memory);
+  attach(memory: WasmMemory, module?: WasmModule): void {
+    if (this.attached === memory && this.attachedModule === module) return;
+    for (const w of this.workers) w.port.postMessage({ memory, kernelModule: module });
     this.command("attach", () => []);
     this.attached = memory;
+    this.attachedModule = module;
   }
 
   detach(): void {
@@ -91,7 +94,7 @@ class WorkerKernelPool implements KernelPool {
     this.attached = undefined;
   }
 
-  run(kernel: KernelName, workerArgs: readonly (readonly number[])[], local: () => void): boolean[] {
+  run(kernel: PoolKernelName, workerArgs: readonly (readonly number[])[], local: () => void): boolean[] {
     if (workerArgs.length !== this.workers.length) throw new Error(`run: ${workerArgs.length} argument lists for ${this.workers.length} workers`);
     return this.command(kernel, (w) => workerArgs[w], local);
   }

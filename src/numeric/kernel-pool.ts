@@ -1,5 +1,9 @@
+import type { TrainingKernelName } from "./training-kernels-wasm.ts";
 import type { KernelName } from "./wasm.ts";
-import type { WasmMemory } from "./webassembly.ts";
+import type { WasmMemory, WasmModule } from "./webassembly.ts";
+
+/** The kernels a pool can run: ALS's (wasm.ts) and the neural engine's training kernels (training-kernels-wasm.ts). */
+export type PoolKernelName = KernelName | TrainingKernelName;
 
 /**
  * Extra threads that run the WebAssembly kernels on the same shared memory as the caller. The pool itself is
@@ -9,8 +13,11 @@ import type { WasmMemory } from "./webassembly.ts";
 export interface KernelPool {
   /** Threads including the caller's. */
   readonly threads: number;
-  /** Makes every worker instantiate the kernels on `memory` (a no-op when already attached); returns once they all have. */
-  attach(memory: WasmMemory): void;
+  /**
+   * Makes every worker instantiate `module` (ALS's kernels when absent) on `memory` (a no-op when already
+   * attached to both); returns once they all have.
+   */
+  attach(memory: WasmMemory, module?: WasmModule): void;
   /** Drops the workers' hold on the attached memory. */
   detach(): void;
   /**
@@ -19,7 +26,7 @@ export interface KernelPool {
    * finishes it: a worker that has not started by then is cancelled rather than waited for. Returns, per
    * worker, whether its call ran (and has returned). A kernel that throws in a worker throws here.
    */
-  run(kernel: KernelName, workerArgs: readonly (readonly number[])[], local: () => void): boolean[];
+  run(kernel: PoolKernelName, workerArgs: readonly (readonly number[])[], local: () => void): boolean[];
 }
 
 let registered: KernelPool | undefined;

@@ -1,13 +1,20 @@
+import { type SparseKernels, sparseKernelsReference } from "../../numeric/training-kernels.ts";
 import { type Layer, type Matrix, matrix, type Param } from "./types.ts";
 import { tableParam } from "./param.ts";
 
-/** Rows of a table looked up by index; the gradient goes to the looked-up rows only (Param.touched). */
+/**
+ * Rows of a table looked up by index; the gradient goes to the looked-up rows only (Param.touched). Gathers
+ * and scatter-adds run on `kernels` (WebAssembly SIMD when the table lives in their memory, else the TypeScript references).
+ */
 export class Embedding implements Layer<Int32Array, Matrix, void> {
   readonly table: Param;
   private ids?: Int32Array;
 
   /** `table` may be shared with other layers (e.g. an EmbeddingBag pooling the same rows). */
-  constructor(table: Param) {
+  constructor(
+    table: Param,
+    private readonly kernels: SparseKernels = sparseKernelsReference,
+  ) {
     if (!table.touched) throw new Error(`${table.name}: an embedding needs a table parameter (tableParam)`);
     this.table = table;
   }
@@ -30,41 +37,40 @@ export class Embedding implements Layer<Int32Array, Matrix, void> {
 
   forward(ids: Int32Array, _train?: boolean): Matrix {
     const w = this.width;
+    for (const id of ids) if (!(id >= 0 && id < this.rows)) throw new Error(`${this.table.name}: index ${id} is outside the ${this.rows} rows`);
     const y = matrix(ids.length, w);
-    for (let r = 0; r < ids.length; r++) {
-      const id = ids[r];
-      if (!(id >= 0 && id < this.rows)) throw new Error(`${this.table.name}: index ${id} is outside the ${this.rows} rows`);
-      y.data.set(this.table.value.subarray(id * w, (id + 1) * w), r * w);
-    }
+    this.kernels.bagSum(this.table.value, w, { ids }, y.data, ids.length);
     this.ids = ids;
     return y;
   }
 
   backward(dy: Matrix): void {
     const ids = this.ids!;
-    const w = this.width;
-    const { grad, touched } = this.table;
-    const g = dy.data;
-    for (let r = 0; r < ids.length; r++) {
-      const o = ids[r] * w;
-      for (let j = 0; j < w; j++) grad[o + j] += g[r * w + j];
-      touched!.rows.add(ids[r]);
-    }
+    this.kernels.bagScatter(this.table.grad, this.width, { ids }, dy.data, ids.length);
+    const touched = this.table.touched!.rows;
+    for (const id of ids) touched.add(id);
   }
 }
 
-/** Bags of weighted indices, CSR-shaped: bag r holds ids[offsets[r] .. offsets[r+1]) with their weights. */
+/**
+ * Bags of weighted indices, CSR-shaped: bag r holds ids[offsets[r] .. offsets[r+1]) with their weights. With
+ * `select`, the layer's row r is bag select[r] (a batch's rows of a fixed set of bags, without copying them).
+ */
 export interface Bags {
   offsets: Int32Array;
   ids: Int32Array;
   weights: Float32Array;
+  select?: Int32Array;
 }
 
-/** Row r = sum over bag r of weight * table row (an empty bag gives zeros): feature bags and pooled histories. */
+/** Row r = sum over bag r of weight * table row (an empty bag gives zeros): feature bags and pooled histories. Runs on `kernels` as Embedding does. */
 export class EmbeddingBag implements Layer<Bags, Matrix, void> {
   private bags?: Bags;
 
-  constructor(readonly table: Param) {
+  constructor(
+    readonly table: Param,
+    private readonly kernels: SparseKernels = sparseKernelsReference,
+  ) {
     if (!table.touched) throw new Error(`${table.name}: an embedding bag needs a table parameter (tableParam)`);
   }
 
@@ -78,39 +84,31 @@ export class EmbeddingBag implements Layer<Bags, Matrix, void> {
 
   forward(bags: Bags, _train?: boolean): Matrix {
     const w = this.width;
-    const rows = bags.offsets.length - 1;
+    const rows = rowsOf(bags);
     const limit = this.table.value.length / w;
-    const y = matrix(rows, w);
-    const v = this.table.value;
-    const out = y.data;
-    const { offsets, ids, weights } = bags;
+    const { offsets, ids } = bags;
     for (let r = 0; r < rows; r++) {
-      const o = r * w;
-      for (let e = offsets[r]; e < offsets[r + 1]; e++) {
-        const id = ids[e];
-        if (!(id >= 0 && id < limit)) throw new Error(`${this.table.name}: index ${id} is outside the ${limit} rows`);
-        const s = weights[e];
-        const t = id * w;
-        for (let j = 0; j < w; j++) out[o + j] += s * v[t + j];
-      }
+      const bag = bags.select ? bags.select[r] : r;
+      if (!(bag >= 0 && bag < offsets.length - 1)) throw new Error(`${this.table.name}: bag ${bag} is outside the ${offsets.length - 1} bags`);
+      for (let e = offsets[bag]; e < offsets[bag + 1]; e++) if (!(ids[e] >= 0 && ids[e] < limit)) throw new Error(`${this.table.name}: index ${ids[e]} is outside the ${limit} rows`);
     }
+    const y = matrix(rows, w);
+    this.kernels.bagSum(this.table.value, w, bags, y.data, rows, bags.select);
     this.bags = bags;
     return y;
   }
 
   backward(dy: Matrix): void {
-    const { offsets, ids, weights } = this.bags!;
-    const w = this.width;
-    const { grad, touched } = this.table;
-    const g = dy.data;
-    for (let r = 0; r < offsets.length - 1; r++) {
-      const o = r * w;
-      for (let e = offsets[r]; e < offsets[r + 1]; e++) {
-        const s = weights[e];
-        const t = ids[e] * w;
-        for (let j = 0; j < w; j++) grad[t + j] += s * g[o + j];
-      }
+    const bags = this.bags!;
+    const { offsets, ids, select } = bags;
+    const rows = rowsOf(bags);
+    this.kernels.bagScatter(this.table.grad, this.width, bags, dy.data, rows, select);
+    const touched = this.table.touched!.rows;
+    for (let r = 0; r < rows; r++) {
+      const bag = select ? select[r] : r;
+      for (let e = offsets[bag]; e < offsets[bag + 1]; e++) touched.add(ids[e]);
     }
-    for (const id of ids) touched!.rows.add(id);
   }
 }
+
+const rowsOf = (bags: Bags) => (bags.select ? bags.select.length : bags.offsets.length - 1);

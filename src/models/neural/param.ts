@@ -6,10 +6,15 @@ export function denseParam(name: string, value: Float32Array): Param {
   return { name, value, grad: new Float32Array(value.length) };
 }
 
-/** An embedding table (rows x width) whose optimiser touches only the rows a step used. */
-export function tableParam(name: string, rows: number, width: number, value: Float32Array = new Float32Array(rows * width)): Param {
+/**
+ * An embedding table (rows x width) whose optimiser touches only the rows a step used. `allocate` places the
+ * value and the gradient (SparseKernels.allocate: where the training kernels work on them in place).
+ */
+export function tableParam(name: string, rows: number, width: number, value: Float32Array = new Float32Array(rows * width), allocate?: (length: number) => Float32Array): Param {
   if (value.length !== rows * width) throw new Error(`${name}: ${rows} x ${width} needs ${rows * width} floats, got ${value.length}`);
-  return { name, value, grad: new Float32Array(rows * width), touched: { rows: new Set(), width } };
+  const placed = allocate ? allocate(rows * width) : value;
+  if (placed !== value) placed.set(value);
+  return { name, value: placed, grad: allocate ? allocate(rows * width) : new Float32Array(rows * width), touched: { rows: new Set(), width } };
 }
 
 /** Glorot/Xavier uniform weights for a fanIn x fanOut matrix, drawn in order from `next`. */

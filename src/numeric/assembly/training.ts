@@ -1,0 +1,263 @@
+// Training kernels of the neural engine in AssemblyScript, compiled to WebAssembly SIMD by scripts/build-wasm.js:
+// embedding-bag gathers and scatter-adds, (lazy) Adam, and the row-split products and in-batch softmax.
+//
+// Every argument is a byte offset into the one shared linear memory the host lays out; nothing is allocated
+// here, so one instance per thread can run on the same memory. Kernels take their work in chunks from a
+// shared counter (`next`, an i32 the host sets to 0): every thread calling a kernel claims chunks until none
+// are left, so one thread alone can do all of it. Every output element is computed by exactly one chunk with
+// the same arithmetic whoever runs it, so results do not depend on the number of threads. Matrices are
+// row-major and densely packed. The plain TypeScript reference of each kernel is in ../training-kernels.ts.
+import { gemm } from "./dense";
+
+/** First byte the host may use; below it lies whatever static data the compiler placed. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** out row += s * src row, over `width` floats: whole vectors first, then the scalar tail. */
+// @ts-ignore: decorator
+@inline function axpyRow(s: f32, src: usize, out: usize, width: i32): void {
+  const sv = f32x4.splat(s);
+  const vecBytes = <usize>(width & ~3) << 2;
+  let o: usize = 0;
+  for (; o + 64 <= vecBytes; o += 64) {
+    v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(sv, v128.load(src + o))));
+    v128.store(out + o, f32x4.add(v128.load(out + o, 16), f32x4.mul(sv, v128.load(src + o, 16))), 16);
+    v128.store(out + o, f32x4.add(v128.load(out + o, 32), f32x4.mul(sv, v128.load(src + o, 32))), 32);
+    v128.store(out + o, f32x4.add(v128.load(out + o, 48), f32x4.mul(sv, v128.load(src + o, 48))), 48);
+  }
+  for (; o < vecBytes; o += 16) v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(sv, v128.load(src + o))));
+  const bytes = <usize>width << 2;
+  for (; o < bytes; o += 4) store<f32>(out + o, load<f32>(out + o) + s * load<f32>(src + o));
+}
+
+/** Entries [first, last) of bag r: `offsets` 0 means bag r is the single entry r. */
+// @ts-ignore: decorator
+@inline function bagFirst(offsets: usize, bag: i32): i32 {
+  return offsets ? load<i32>(offsets + (<usize>bag << 2)) : bag;
+}
+
+// @ts-ignore: decorator
+@inline function bagLast(offsets: usize, bag: i32): i32 {
+  return offsets ? load<i32>(offsets + (<usize>(bag + 1) << 2)) : bag + 1;
+}
+
+/** Weight of entry e: `weights` 0 means 1. */
+// @ts-ignore: decorator
+@inline function weightOf(weights: usize, e: i32): f32 {
+  return weights ? load<f32>(weights + (<usize>e << 2)) : 1;
+}
+
+/**
+ * out row r = sum over bag b of weight_e * table row ids[e] (zeros for an empty bag), for the rows r below
+ * `end`, where b = select[r] (`select` 0: b = r). Entries are added in bag order.
+ */
+export function bagSum(table: usize, width: i32, offsets: usize, ids: usize, weights: usize, select: usize, out: usize, next: usize, chunk: i32, end: i32): void {
+  const rowBytes = <usize>width << 2;
+  for (let from = atomic.add<i32>(next, chunk); from < end; from = atomic.add<i32>(next, chunk)) {
+    const to = min(from + chunk, end);
+    for (let r = from; r < to; r++) {
+      const o = out + <usize>r * rowBytes;
+      memory.fill(o, 0, rowBytes);
+      const bag = select ? load<i32>(select + (<usize>r << 2)) : r;
+      const last = bagLast(offsets, bag);
+      for (let e = bagFirst(offsets, bag); e < last; e++) {
+        axpyRow(weightOf(weights, e), table + <usize>load<i32>(ids + (<usize>e << 2)) * rowBytes, o, width);
+      }
+    }
+  }
+}
+
+/**
+ * The gradient of bagSum: grad row ids[e] += weight_e * gradOut row r for every entry e of the bag of each of
+ * the `rows` output rows. The work is split by destination: a chunk is a range of table rows, and its claimer
+ * scans every entry and adds those that land in its range, in bag order, so each table row sums its terms
+ * in the same order whatever the split. `end` is the table's row count.
+ */
+export function bagScatter(grad: usize, width: i32, offsets: usize, ids: usize, weights: usize, select: usize, gradOut: usize, rows: i32, next: usize, chunk: i32, end: i32): void {
+  const rowBytes = <usize>width << 2;
+  for (let from = atomic.add<i32>(next, chunk); from < end; from = atomic.add<i32>(next, chunk)) {
+    const to = min(from + chunk, end);
+    for (let r = 0; r < rows; r++) {
+      const g = gradOut + <usize>r * rowBytes;
+      const bag = select ? load<i32>(select + (<usize>r << 2)) : r;
+      const last = bagLast(offsets, bag);
+      for (let e = bagFirst(offsets, bag); e < last; e++) {
+        const id = load<i32>(ids + (<usize>e << 2));
+        if (id >= from && id < to) axpyRow(weightOf(weights, e), g, grad + <usize>id * rowBytes, width);
+      }
+    }
+  }
+}
+
+/**
+ * Adam on the rows below `end` of a (rows x width) parameter: row k is rows[k] (`rows` 0: row k), so a lazy
+ * step moves only the rows a gradient touched. m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2,
+ * value = value * decay - stepSize m / (sqrt(v) + epsHat) (bias corrections folded into stepSize and epsHat,
+ * decay = 1 - lr * weightDecay); the gradient is zeroed.
+ */
+export function adamRows(value: usize, grad: usize, m: usize, v: usize, width: i32, rows: usize, b1: f32, b2: f32, stepSize: f32, epsHat: f32, decay: f32, next: usize, chunk: i32, end: i32): void {
+  const rowBytes = <usize>width << 2;
+  const vecBytes = <usize>(width & ~3) << 2;
+  const b1v = f32x4.splat(b1), c1v = f32x4.splat(1 - b1), b2v = f32x4.splat(b2), c2v = f32x4.splat(1 - b2);
+  const stepv = f32x4.splat(stepSize), epsv = f32x4.splat(epsHat), decayv = f32x4.splat(decay);
+  const zero = f32x4.splat(0);
+  for (let from = atomic.add<i32>(next, chunk); from < end; from = atomic.add<i32>(next, chunk)) {
+    const to = min(from + chunk, end);
+    for (let k = from; k < to; k++) {
+      const row = <usize>(rows ? load<i32>(rows + (<usize>k << 2)) : k) * rowBytes;
+      let o: usize = row;
+      const vecEnd = row + vecBytes;
+      for (; o < vecEnd; o += 16) {
+        const g = v128.load(grad + o);
+        const mi = f32x4.add(f32x4.mul(b1v, v128.load(m + o)), f32x4.mul(c1v, g));
+        const vi = f32x4.add(f32x4.mul(b2v, v128.load(v + o)), f32x4.mul(c2v, f32x4.mul(g, g)));
+        v128.store(m + o, mi);
+        v128.store(v + o, vi);
+        const x = f32x4.mul(v128.load(value + o), decayv);
+        v128.store(value + o, f32x4.sub(x, f32x4.div(f32x4.mul(stepv, mi), f32x4.add(f32x4.sqrt(vi), epsv))));
+        v128.store(grad + o, zero);
+      }
+      const rowEnd = row + rowBytes;
+      for (; o < rowEnd; o += 4) {
+        const g = load<f32>(grad + o);
+        const mi = b1 * load<f32>(m + o) + (1 - b1) * g;
+        const vi = b2 * load<f32>(v + o) + (1 - b2) * (g * g);
+        store<f32>(m + o, mi);
+        store<f32>(v + o, vi);
+        store<f32>(value + o, load<f32>(value + o) * decay - (stepSize * mi) / (Mathf.sqrt(vi) + epsHat));
+        store<f32>(grad + o, 0);
+      }
+    }
+  }
+}
+
+/** Rows below `end` of out (m x n) = A (m x k) . B (k x n), or out += A . B with `accumulate`. Chunks should be multiples of 4 rows (the gemm's blocks). */
+export function gemmRows(a: usize, b: usize, out: usize, k: i32, n: i32, accumulate: i32, next: usize, chunk: i32, end: i32): void {
+  const rowA = <usize>k << 2;
+  const rowOut = <usize>n << 2;
+  for (let from = atomic.add<i32>(next, chunk); from < end; from = atomic.add<i32>(next, chunk)) {
+    gemm(a + <usize>from * rowA, b, out + <usize>from * rowOut, min(from + chunk, end) - from, k, n, accumulate);
+  }
+}
+
+/** Rows [from, to) of src (rows x cols) into columns [from, to) of dst (cols x rows), in 8 x 8 tiles. */
+function transposeBlock(src: usize, dst: usize, rows: i32, cols: i32, from: i32, to: i32): void {
+  for (let r0 = from; r0 < to; r0 += 8) {
+    const r1 = min(r0 + 8, to);
+    for (let c0 = 0; c0 < cols; c0 += 8) {
+      const c1 = min(c0 + 8, cols);
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0; c < c1; c++) {
+          store<f32>(dst + ((<usize>c * rows + r) << 2), load<f32>(src + ((<usize>r * cols + c) << 2)));
+        }
+      }
+    }
+  }
+}
+
+/** dst (cols x rows) = src (rows x cols) transposed, split by rows of src below `end` (= rows). */
+export function transposeRows(src: usize, dst: usize, rows: i32, cols: i32, next: usize, chunk: i32, end: i32): void {
+  for (let from = atomic.add<i32>(next, chunk); from < end; from = atomic.add<i32>(next, chunk)) {
+    transposeBlock(src, dst, rows, cols, from, min(from + chunk, end));
+  }
+}
+
+/** exp of each lane: x = n ln2 + r with |r| <= ln2 / 2, 2^n built in the exponent bits, e^r by Cephes' expf polynomial (relative error about 2e-7). */
+// @ts-ignore: decorator
+@inline function expv(x: v128): v128 {
+  const c = f32x4.max(f32x4.min(x, f32x4.splat(88.0)), f32x4.splat(-87.0));
+  const n = f32x4.nearest(f32x4.mul(c, f32x4.splat(1.44269504088896341)));
+  const r = f32x4.sub(f32x4.sub(c, f32x4.mul(n, f32x4.splat(0.693359375))), f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+/**
+ * Row i of the (n x n) logits holds q_i . k_j; it becomes d(loss)/d(q_i . k_j) for the mean over the n rows of
+ * the cross-entropy of picking column i, with z_ij = q_i . k_j * invT - logQ[j] (`logQ` 0 = none) and columns
+ * j != i whose item equals row i's masked out (`items` 0 = none). Returns the row's cross-entropy.
+ */
+function softmaxRow(row: usize, i: i32, n: i32, invT: f32, logQ: usize, items: usize): f64 {
+  const vecEnd = n & ~3;
+  const invTv = f32x4.splat(invT);
+  let maxv = f32x4.splat(-Infinity);
+  let j = 0;
+  for (; j < vecEnd; j += 4) {
+    const o = <usize>j << 2;
+    let z = f32x4.mul(v128.load(row + o), invTv);
+    if (logQ) z = f32x4.sub(z, v128.load(logQ + o));
+    v128.store(row + o, z);
+    maxv = f32x4.max(maxv, z);
+  }
+  let top: f32 = max(max(f32x4.extract_lane(maxv, 0), f32x4.extract_lane(maxv, 1)), max(f32x4.extract_lane(maxv, 2), f32x4.extract_lane(maxv, 3)));
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    let z = load<f32>(row + o) * invT;
+    if (logQ) z -= load<f32>(logQ + o);
+    store<f32>(row + o, z);
+    top = max(top, z);
+  }
+  if (items) {
+    const own = load<i32>(items + (<usize>i << 2));
+    for (j = 0; j < n; j++) if (j != i && load<i32>(items + (<usize>j << 2)) == own) store<f32>(row + (<usize>j << 2), -Infinity);
+    // The maximum may have been a masked column: recompute it.
+    top = -Infinity;
+    for (j = 0; j < n; j++) top = max(top, load<f32>(row + (<usize>j << 2)));
+  }
+  const diagonal = load<f32>(row + (<usize>i << 2)) - top;
+  const maxs = f32x4.splat(top);
+  const minusInf = f32x4.splat(-Infinity);
+  let sumv = f32x4.splat(0);
+  for (j = 0; j < vecEnd; j += 4) {
+    const o = <usize>j << 2;
+    const z = v128.load(row + o);
+    // -Infinity (masked) lanes: the clamp in expv gives e^-87; zero them exactly.
+    const kept = v128.andnot(expv(f32x4.sub(z, maxs)), f32x4.eq(z, minusInf));
+    v128.store(row + o, kept);
+    sumv = f32x4.add(sumv, kept);
+  }
+  let sum: f32 = f32x4.extract_lane(sumv, 0) + f32x4.extract_lane(sumv, 1) + f32x4.extract_lane(sumv, 2) + f32x4.extract_lane(sumv, 3);
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    const e = Mathf.exp(load<f32>(row + o) - top);
+    store<f32>(row + o, e);
+    sum += e;
+  }
+  const scale: f32 = invT / (<f32>n * sum);
+  const scalev = f32x4.splat(scale);
+  for (j = 0; j < vecEnd; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(row + o, f32x4.mul(v128.load(row + o), scalev));
+  }
+  for (; j < n; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) * scale);
+  const d = row + (<usize>i << 2);
+  store<f32>(d, load<f32>(d) - invT / <f32>n);
+  return Math.log(<f64>sum) - <f64>diagonal;
+}
+
+/**
+ * First half of the in-batch softmax over n rows of width d, split by rows i below `end` (= n): logits rows
+ * q_i . K^T (kt is K transposed, d x n), turned in place into d(loss)/d(logits) (softmaxRow), the row's
+ * cross-entropy into lossRows[i] (f64), gradQ rows = G rows . K, and G's rows into gt's columns, so that the
+ * second half, gradK = G^T . Q, is a row-split gemm over gt.
+ */
+export function softmaxRows(q: usize, k: usize, kt: usize, logits: usize, gt: usize, n: i32, d: i32, invT: f32, logQ: usize, items: usize, lossRows: usize, gradQ: usize, next: usize, chunk: i32, end: i32): void {
+  const rowQ = <usize>d << 2;
+  const rowL = <usize>n << 2;
+  for (let from = atomic.add<i32>(next, chunk); from < end; from = atomic.add<i32>(next, chunk)) {
+    const to = min(from + chunk, end);
+    const block = logits + <usize>from * rowL;
+    gemm(q + <usize>from * rowQ, kt, block, to - from, d, n, 0);
+    for (let i = from; i < to; i++) store<f64>(lossRows + (<usize>i << 3), softmaxRow(logits + <usize>i * rowL, i, n, invT, logQ, items));
+    gemm(block, k, gradQ + <usize>from * rowQ, to - from, n, d, 0);
+    transposeBlock(logits, gt, n, n, from, to);
+  }
+}
