@@ -1,4 +1,4 @@
-import { type DenseKernels, type SoftmaxOptions, typeScriptDenseKernels } from "./dense-kernels.ts";
+import { type DenseKernels, type LayerNormKernels, type SoftmaxOptions, typeScriptDenseKernels, typeScriptLayerNormKernels } from "./dense-kernels.ts";
 import { WASM_BASE64 } from "./dense-kernels.wasm.ts";
 import { type CompiledKernels, compileKernels, ScratchMemory } from "./webassembly.ts";
 
@@ -8,6 +8,8 @@ interface DenseWasmExports {
   gemm(a: number, b: number, out: number, m: number, k: number, n: number, accumulate: number): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
   softmaxGrad(logits: number, rows: number, invT: number, logQ: number, items: number, lossOut: number): void;
+  layerNormForward(x: number, rows: number, d: number, gamma: number, beta: number, eps: number, y: number, xhat: number, inverseStd: number): void;
+  layerNormBackward(dy: number, xhat: number, inverseStd: number, rows: number, d: number, gamma: number, dx: number, gammaGrad: number, betaGrad: number): void;
 }
 
 let compiled: CompiledKernels | Error | undefined;
@@ -87,5 +89,47 @@ class WasmDenseKernels implements DenseKernels {
     this.put(bAt, b, m * n);
     this.scratch.kernels.transpose(aAt, atAt, m, k);
     this.run(atAt, bAt, outAt, out, k, m, n, accumulate);
+  }
+}
+
+/** The layer norm kernels for this runtime: WebAssembly SIMD when it compiles, else the TypeScript references ("js" asks for them). */
+export function createLayerNormKernels(choice: "auto" | "js" = "auto"): LayerNormKernels {
+  if (choice === "js") return typeScriptLayerNormKernels("requested");
+  const wasm = denseWasm();
+  return wasm instanceof Error ? typeScriptLayerNormKernels(`WebAssembly unavailable: ${wasm.message}`) : new WasmLayerNormKernels(new ScratchMemory<DenseWasmExports>(wasm));
+}
+
+/** Each call in one scratch memory, operands copied in and results out (O(rows x width), as the work). */
+class WasmLayerNormKernels implements LayerNormKernels {
+  readonly label = "wasm-simd";
+  constructor(private readonly scratch: ScratchMemory<DenseWasmExports>) {}
+
+  forward(x: Float32Array, rows: number, d: number, gamma: Float32Array, beta: Float32Array, eps: number, y: Float32Array, xhat: Float32Array, inverseStd: Float32Array): void {
+    const n = rows * d;
+    const [xAt, gammaAt, betaAt, yAt, xhatAt, invAt] = this.scratch.layout(n, d, d, n, n, rows);
+    const f = this.scratch.floats;
+    f.set(x.subarray(0, n), xAt >> 2);
+    f.set(gamma, gammaAt >> 2);
+    f.set(beta, betaAt >> 2);
+    this.scratch.kernels.layerNormForward(xAt, rows, d, gammaAt, betaAt, eps, yAt, xhatAt, invAt);
+    y.set(f.subarray(yAt >> 2, (yAt >> 2) + n));
+    xhat.set(f.subarray(xhatAt >> 2, (xhatAt >> 2) + n));
+    inverseStd.set(f.subarray(invAt >> 2, (invAt >> 2) + rows));
+  }
+
+  backward(dy: Float32Array, xhat: Float32Array, inverseStd: Float32Array, rows: number, d: number, gamma: Float32Array, dx: Float32Array, gammaGrad: Float32Array, betaGrad: Float32Array): void {
+    const n = rows * d;
+    const [dyAt, xhatAt, invAt, gammaAt, dxAt, gammaGradAt, betaGradAt] = this.scratch.layout(n, n, rows, d, n, d, d);
+    const f = this.scratch.floats;
+    f.set(dy.subarray(0, n), dyAt >> 2);
+    f.set(xhat.subarray(0, n), xhatAt >> 2);
+    f.set(inverseStd.subarray(0, rows), invAt >> 2);
+    f.set(gamma, gammaAt >> 2);
+    f.set(gammaGrad, gammaGradAt >> 2);
+    f.set(betaGrad, betaGradAt >> 2);
+    this.scratch.kernels.layerNormBackward(dyAt, xhatAt, invAt, rows, d, gammaAt, dxAt, gammaGradAt, betaGradAt);
+    dx.set(f.subarray(dxAt >> 2, (dxAt >> 2) + n));
+    gammaGrad.set(f.subarray(gammaGradAt >> 2, (gammaGradAt >> 2) + d));
+    betaGrad.set(f.subarray(betaGradAt >> 2, (betaGradAt >> 2) + d));
   }
 }

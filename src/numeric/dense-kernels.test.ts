@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createDenseKernels } from "./dense-kernels-wasm.ts";
-import { matmulReference, matmulTransAReference, matmulTransBReference } from "./dense-kernels.ts";
+import { createDenseKernels, createLayerNormKernels } from "./dense-kernels-wasm.ts";
+import { type LayerNormKernels, matmulReference, matmulTransAReference, matmulTransBReference } from "./dense-kernels.ts";
 import { randomMatrix, relativeError } from "./test-helpers.ts";
 
 /** A product written out as a triple sum in float64: the references' own reference. */
@@ -88,5 +88,43 @@ describe("dense kernels: WebAssembly SIMD against the TypeScript references", ()
       ts.matmulTransB(a, b, want, size, 64, size);
       expect(relativeError(got, want)).toBeLessThan(1e-5);
     }
+  });
+});
+
+describe("layer norm kernels: WebAssembly SIMD against the TypeScript references", () => {
+  const wasm = createLayerNormKernels();
+  const ts = createLayerNormKernels("js");
+
+  it("compiles here (Node)", () => {
+    expect(wasm.label).toBe("wasm-simd");
+    expect(ts.label).toBe("typescript (requested)");
+  });
+
+  // Widths that hit the four-lane body, its tail, and both.
+  it.each([
+    [1, 1],
+    [5, 3],
+    [7, 4],
+    [33, 50],
+    [300, 64],
+  ])("forward and backward agree at %i rows x %i", (rows, d) => {
+    const x = randomMatrix(rows, d, rows + d, 3);
+    const gamma = randomMatrix(1, d, 2).map((v) => 1 + v);
+    const beta = randomMatrix(1, d, 3);
+    const outputs = (kern: LayerNormKernels) => {
+      const y = new Float32Array(rows * d);
+      const xhat = new Float32Array(rows * d);
+      const inverseStd = new Float32Array(rows);
+      kern.forward(x, rows, d, gamma, beta, 1e-5, y, xhat, inverseStd);
+      const dx = new Float32Array(rows * d);
+      // Gradients accumulate onto what is there.
+      const gammaGrad = randomMatrix(1, d, 4);
+      const betaGrad = randomMatrix(1, d, 5);
+      kern.backward(randomMatrix(rows, d, 6), xhat, inverseStd, rows, d, gamma, dx, gammaGrad, betaGrad);
+      return { y, xhat, inverseStd, dx, gammaGrad, betaGrad };
+    };
+    const got = outputs(wasm);
+    const want = outputs(ts);
+    for (const key of Object.keys(want) as Array<keyof typeof want>) expect(relativeError(got[key], want[key]), key).toBeLessThan(1e-5);
   });
 });

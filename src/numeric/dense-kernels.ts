@@ -111,3 +111,57 @@ export function typeScriptDenseKernels(why: string): DenseKernels {
     inBatchSoftmax: inBatchSoftmaxReference,
   };
 }
+
+/**
+ * Layer norm over the rows of a rows x width matrix (the LayerNorm layer), forward and backward: the TypeScript
+ * references below and the SIMD kernels of assembly/dense.ts. An interface of its own, so that kernel sets
+ * which implement DenseKernels need not implement it.
+ */
+export interface LayerNormKernels {
+  readonly label: string;
+  /** y = gamma * xhat + beta with xhat = (x - mean) / sqrt(var + eps) per row; writes y, xhat and each row's inverse std. */
+  forward(x: Float32Array, rows: number, width: number, gamma: Float32Array, beta: Float32Array, eps: number, y: Float32Array, xhat: Float32Array, inverseStd: Float32Array): void;
+  /** Writes dx from dy and the forward's xhat and inverse std; adds into gammaGrad and betaGrad. */
+  backward(dy: Float32Array, xhat: Float32Array, inverseStd: Float32Array, rows: number, width: number, gamma: Float32Array, dx: Float32Array, gammaGrad: Float32Array, betaGrad: Float32Array): void;
+}
+
+export function layerNormForwardReference(x: Float32Array, rows: number, d: number, gamma: Float32Array, beta: Float32Array, eps: number, y: Float32Array, xhat: Float32Array, inverseStd: Float32Array): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * d;
+    let mean = 0;
+    for (let j = 0; j < d; j++) mean += x[o + j];
+    mean /= d;
+    let variance = 0;
+    for (let j = 0; j < d; j++) variance += (x[o + j] - mean) ** 2;
+    const inv = 1 / Math.sqrt(variance / d + eps);
+    inverseStd[r] = inv;
+    for (let j = 0; j < d; j++) {
+      const h = (x[o + j] - mean) * inv;
+      xhat[o + j] = h;
+      y[o + j] = gamma[j] * h + beta[j];
+    }
+  }
+}
+
+/** dx = inv/d * (d * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)), with dxhat = dy * gamma. */
+export function layerNormBackwardReference(dy: Float32Array, xhat: Float32Array, inverseStd: Float32Array, rows: number, d: number, gamma: Float32Array, dx: Float32Array, gammaGrad: Float32Array, betaGrad: Float32Array): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * d;
+    let sum = 0;
+    let dot = 0;
+    for (let j = 0; j < d; j++) {
+      const dh = dy[o + j] * gamma[j];
+      sum += dh;
+      dot += dh * xhat[o + j];
+      gammaGrad[j] += dy[o + j] * xhat[o + j];
+      betaGrad[j] += dy[o + j];
+    }
+    const inv = inverseStd[r];
+    for (let j = 0; j < d; j++) dx[o + j] = (inv / d) * (d * dy[o + j] * gamma[j] - sum - xhat[o + j] * dot);
+  }
+}
+
+/** The TypeScript references as LayerNormKernels; `why` says why they run instead of WebAssembly. */
+export function typeScriptLayerNormKernels(why: string): LayerNormKernels {
+  return { label: `typescript (${why})`, forward: layerNormForwardReference, backward: layerNormBackwardReference };
+}

@@ -1,16 +1,46 @@
+/** A seeded uniform source: each call gives the next number of its stream, in [0, 1). */
+export interface SeededRandom {
+  (): number;
+  /**
+   * Takes the next out.length draws of the same stream in one loop, as the unsigned 32-bit integers they come
+   * from (a call's number is its integer / 2^32, exactly), for loops that would otherwise call per element.
+   */
+  fillBits(out: Uint32Array): void;
+}
+
+/** The bulk path of `next` when it has one (mulberry32's), else undefined. */
+export function bitsSource(next: () => number): SeededRandom["fillBits"] | undefined {
+  const fill = (next as Partial<SeededRandom>).fillBits;
+  return typeof fill === "function" ? fill : undefined;
+}
+
 /**
  * mulberry32: a tiny seeded PRNG (32-bit state), so model initialisation is reproducible on every runtime.
  * Returns a function giving uniform numbers in [0, 1).
  */
-export function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): SeededRandom {
   let state = seed >>> 0;
-  return () => {
+  const next = (() => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }) as SeededRandom;
+  // The same steps in int32 arithmetic (the same low 32 bits) on a local state, stored through an Int32Array view
+  // of the same bytes: no boxed number per draw and no unsigned conversion per store.
+  next.fillBits = (out) => {
+    const bits = new Int32Array(out.buffer, out.byteOffset, out.length);
+    let s = state | 0;
+    for (let i = 0; i < bits.length; i++) {
+      s = (s + 0x6d2b79f5) | 0;
+      let t = Math.imul(s ^ (s >>> 15), s | 1);
+      t ^= (t + Math.imul(t ^ (t >>> 7), t | 61)) | 0;
+      bits[i] = t ^ (t >>> 14);
+    }
+    state = s >>> 0;
   };
+  return next;
 }
 
 /** An array of `length` uniform values in [0, scale), drawn in order from `next`. */

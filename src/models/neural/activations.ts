@@ -1,25 +1,30 @@
+import { ReusedFloats } from "./reused.ts";
 import { type Layer, type Matrix, matrix, type Param } from "./types.ts";
 
 /** max(0, x), elementwise. */
 export class Relu implements Layer {
   private output?: Matrix;
+  private readonly outputStore = new ReusedFloats();
+  private readonly gradient = new ReusedFloats();
 
   params(): Param[] {
     return [];
   }
 
   forward(x: Matrix, _train?: boolean): Matrix {
-    const y = matrix(x.rows, x.cols);
-    for (let i = 0; i < y.data.length; i++) y.data[i] = x.data[i] > 0 ? x.data[i] : 0;
-    this.output = y;
-    return y;
+    const xs = x.data;
+    const y = this.outputStore.take(xs.length);
+    for (let i = 0; i < y.length; i++) y[i] = xs[i] > 0 ? xs[i] : 0;
+    this.output = { rows: x.rows, cols: x.cols, data: y };
+    return this.output;
   }
 
   backward(dy: Matrix): Matrix {
-    const y = this.output!;
-    const dx = matrix(dy.rows, dy.cols);
-    for (let i = 0; i < dx.data.length; i++) dx.data[i] = y.data[i] > 0 ? dy.data[i] : 0;
-    return dx;
+    const y = this.output!.data;
+    const dys = dy.data;
+    const dx = this.gradient.take(dys.length);
+    for (let i = 0; i < dx.length; i++) dx[i] = y[i] > 0 ? dys[i] : 0;
+    return { rows: dy.rows, cols: dy.cols, data: dx };
   }
 }
 

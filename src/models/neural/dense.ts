@@ -1,6 +1,7 @@
 import type { DenseKernels } from "../../numeric/dense-kernels.ts";
 import { denseParam, glorotUniform } from "./param.ts";
-import { type Layer, type Matrix, matrix, type Param } from "./types.ts";
+import { ReusedFloats } from "./reused.ts";
+import type { Layer, Matrix, Param } from "./types.ts";
 
 export interface DenseOptions {
   /** Adds a learnt bias per output (default true). */
@@ -14,6 +15,8 @@ export class Dense implements Layer {
   readonly weight: Param;
   readonly bias?: Param;
   private input?: Matrix;
+  private readonly output = new ReusedFloats();
+  private readonly gradient = new ReusedFloats();
 
   constructor(
     name: string,
@@ -35,10 +38,11 @@ export class Dense implements Layer {
   forward(x: Matrix, _train?: boolean): Matrix {
     if (x.cols !== this.inputs) throw new Error(`dense layer expects ${this.inputs} columns, got ${x.cols}`);
     this.input = x;
-    const y = matrix(x.rows, this.outputs);
-    if (this.bias) for (let r = 0; r < x.rows; r++) y.data.set(this.bias.value, r * this.outputs);
-    this.kernels.matmul(x.data, this.weight.value, y.data, x.rows, this.inputs, this.outputs, this.bias !== undefined);
-    return y;
+    const n = this.outputs;
+    const y = this.output.take(x.rows * n);
+    if (this.bias) for (let r = 0; r < x.rows; r++) y.set(this.bias.value, r * n);
+    this.kernels.matmul(x.data, this.weight.value, y, x.rows, this.inputs, n, this.bias !== undefined);
+    return { rows: x.rows, cols: n, data: y };
   }
 
   backward(dy: Matrix): Matrix {
@@ -48,10 +52,11 @@ export class Dense implements Layer {
     this.kernels.matmulTransA(x.data, dy.data, this.weight.grad, x.rows, k, n, true);
     if (this.bias) {
       const g = this.bias.grad;
-      for (let r = 0; r < dy.rows; r++) for (let j = 0; j < n; j++) g[j] += dy.data[r * n + j];
+      const dys = dy.data;
+      for (let r = 0; r < dy.rows; r++) for (let j = 0; j < n; j++) g[j] += dys[r * n + j];
     }
-    const dx = matrix(x.rows, k);
-    this.kernels.matmulTransB(dy.data, this.weight.value, dx.data, x.rows, n, k);
-    return dx;
+    const dx = this.gradient.take(x.rows * k);
+    this.kernels.matmulTransB(dy.data, this.weight.value, dx, x.rows, n, k);
+    return { rows: x.rows, cols: k, data: dx };
   }
 }

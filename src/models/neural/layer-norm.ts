@@ -1,17 +1,37 @@
+import { createLayerNormKernels } from "../../numeric/dense-kernels-wasm.ts";
+import type { LayerNormKernels } from "../../numeric/dense-kernels.ts";
 import { denseParam } from "./param.ts";
-import { type Layer, type Matrix, matrix, type Param } from "./types.ts";
+import { ReusedFloats } from "./reused.ts";
+import type { Layer, Matrix, Param } from "./types.ts";
 
-/** Per row: y = gamma * (x - mean) / sqrt(var + eps) + beta (Ba et al. 2016), gamma starting at 1 and beta at 0. */
+let defaultKernels: LayerNormKernels | undefined;
+
+/** One kernel set for every layer norm that is not given one: calls never overlap on one thread. */
+function sharedKernels(): LayerNormKernels {
+  defaultKernels ??= createLayerNormKernels();
+  return defaultKernels;
+}
+
+/**
+ * Per row: y = gamma * (x - mean) / sqrt(var + eps) + beta (Ba et al. 2016), gamma starting at 1 and beta at 0.
+ * Forward and backward run on the layer norm kernels (WebAssembly SIMD, or the TypeScript references).
+ */
 export class LayerNorm implements Layer {
   readonly gamma: Param;
   readonly beta: Param;
+  /** (x - mean) * inverse std of the last forward, and its rows' inverse std, for backward. */
   private normalised?: Matrix;
-  private inverseStd = new Float32Array(0);
+  private inverseStd: Float32Array = new Float32Array(0);
+  private readonly normalisedStore = new ReusedFloats();
+  private readonly inverseStdStore = new ReusedFloats();
+  private readonly output = new ReusedFloats();
+  private readonly gradient = new ReusedFloats();
 
   constructor(
     name: string,
     readonly width: number,
     private readonly eps = 1e-5,
+    private readonly kernels: LayerNormKernels = sharedKernels(),
   ) {
     this.gamma = denseParam(`${name}.gamma`, new Float32Array(width).fill(1));
     this.beta = denseParam(`${name}.beta`, new Float32Array(width));
@@ -24,50 +44,21 @@ export class LayerNorm implements Layer {
   forward(x: Matrix, _train?: boolean): Matrix {
     const d = this.width;
     if (x.cols !== d) throw new Error(`layer norm expects ${d} columns, got ${x.cols}`);
-    const xhat = matrix(x.rows, d);
-    const y = matrix(x.rows, d);
-    this.inverseStd = new Float32Array(x.rows);
-    const g = this.gamma.value;
-    const b = this.beta.value;
-    for (let r = 0; r < x.rows; r++) {
-      const o = r * d;
-      let mean = 0;
-      for (let j = 0; j < d; j++) mean += x.data[o + j];
-      mean /= d;
-      let variance = 0;
-      for (let j = 0; j < d; j++) variance += (x.data[o + j] - mean) ** 2;
-      const inv = 1 / Math.sqrt(variance / d + this.eps);
-      this.inverseStd[r] = inv;
-      for (let j = 0; j < d; j++) {
-        const h = (x.data[o + j] - mean) * inv;
-        xhat.data[o + j] = h;
-        y.data[o + j] = g[j] * h + b[j];
-      }
-    }
-    this.normalised = xhat;
-    return y;
+    const rows = x.rows;
+    const xhat = this.normalisedStore.take(rows * d);
+    const y = this.output.take(rows * d);
+    this.inverseStd = this.inverseStdStore.take(rows);
+    this.kernels.forward(x.data, rows, d, this.gamma.value, this.beta.value, this.eps, y, xhat, this.inverseStd);
+    this.normalised = { rows, cols: d, data: xhat };
+    return { rows, cols: d, data: y };
   }
 
-  /** dx = inv/d * (d * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)), with dxhat = dy * gamma. */
   backward(dy: Matrix): Matrix {
     const d = this.width;
-    const xhat = this.normalised!;
-    const dx = matrix(dy.rows, d);
-    const g = this.gamma.value;
-    for (let r = 0; r < dy.rows; r++) {
-      const o = r * d;
-      let sum = 0;
-      let dot = 0;
-      for (let j = 0; j < d; j++) {
-        const dh = dy.data[o + j] * g[j];
-        sum += dh;
-        dot += dh * xhat.data[o + j];
-        this.gamma.grad[j] += dy.data[o + j] * xhat.data[o + j];
-        this.beta.grad[j] += dy.data[o + j];
-      }
-      const inv = this.inverseStd[r];
-      for (let j = 0; j < d; j++) dx.data[o + j] = (inv / d) * (d * dy.data[o + j] * g[j] - sum - xhat.data[o + j] * dot);
-    }
-    return dx;
+    const normalised = this.normalised;
+    if (!normalised) throw new Error("layer norm: backward before forward");
+    const dx = this.gradient.take(dy.rows * d);
+    this.kernels.backward(dy.data, normalised.data, this.inverseStd, dy.rows, d, this.gamma.value, dx, this.gamma.grad, this.beta.grad);
+    return { rows: dy.rows, cols: d, data: dx };
   }
 }

@@ -24,6 +24,8 @@ export interface Param {
 /**
  * A differentiable step. forward keeps what backward needs; backward must follow the forward it belongs to.
  * GradIn is what backward returns: the input's gradient, or void for inputs that have none (embedding ids).
+ * A layer may return storage it reuses (ReusedFloats): what forward returns is valid until the layer's next
+ * forward, what backward returns until its next backward; copy what must outlive that.
  */
 export interface Layer<In = Matrix, Out = Matrix, GradIn = In> {
   params(): Param[];

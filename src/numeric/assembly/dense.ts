@@ -235,3 +235,109 @@ export function softmaxGrad(logits: usize, rows: i32, invT: f32, logQ: usize, it
   }
   store<f64>(lossOut, loss);
 }
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+/**
+ * Layer norm over `rows` rows of width d: xhat = (x - mean) / sqrt(var + eps) and y = gamma * xhat + beta per
+ * row, with the row's inverse std kept (f32 each) for the backward pass. Sums run in four f32 lanes.
+ */
+export function layerNormForward(x: usize, rows: i32, d: i32, gamma: usize, beta: usize, eps: f32, y: usize, xhat: usize, inverseStd: usize): void {
+  const rowBytes = <usize>d << 2;
+  const vecBytes = <usize>(d & ~3) << 2;
+  const invD: f32 = 1 / <f32>d;
+  for (let r = 0; r < rows; r++) {
+    const ro = <usize>r * rowBytes;
+    const xr = x + ro;
+    let acc = f32x4.splat(0);
+    let o: usize = 0;
+    for (; o < vecBytes; o += 16) acc = f32x4.add(acc, v128.load(xr + o));
+    let sum = hsum(acc);
+    for (; o < rowBytes; o += 4) sum += load<f32>(xr + o);
+    const mean = sum * invD;
+    const meanv = f32x4.splat(mean);
+    acc = f32x4.splat(0);
+    for (o = 0; o < vecBytes; o += 16) {
+      const c = f32x4.sub(v128.load(xr + o), meanv);
+      acc = f32x4.add(acc, f32x4.mul(c, c));
+    }
+    let variance = hsum(acc);
+    for (; o < rowBytes; o += 4) {
+      const c = load<f32>(xr + o) - mean;
+      variance += c * c;
+    }
+    const inv: f32 = 1 / Mathf.sqrt(variance * invD + eps);
+    store<f32>(inverseStd + (<usize>r << 2), inv);
+    const invv = f32x4.splat(inv);
+    const hr = xhat + ro;
+    const yr = y + ro;
+    for (o = 0; o < vecBytes; o += 16) {
+      const h = f32x4.mul(f32x4.sub(v128.load(xr + o), meanv), invv);
+      v128.store(hr + o, h);
+      v128.store(yr + o, f32x4.add(f32x4.mul(v128.load(gamma + o), h), v128.load(beta + o)));
+    }
+    for (; o < rowBytes; o += 4) {
+      const h = (load<f32>(xr + o) - mean) * inv;
+      store<f32>(hr + o, h);
+      store<f32>(yr + o, load<f32>(gamma + o) * h + load<f32>(beta + o));
+    }
+  }
+}
+
+/**
+ * The layer norm's backward pass: with g = dy * gamma, dx = inv / d * (d g - sum(g) - xhat sum(g xhat)) per row,
+ * and gammaGrad += sum over rows of dy * xhat, betaGrad += sum over rows of dy.
+ */
+export function layerNormBackward(dy: usize, xhat: usize, inverseStd: usize, rows: i32, d: i32, gamma: usize, dx: usize, gammaGrad: usize, betaGrad: usize): void {
+  const rowBytes = <usize>d << 2;
+  const vecBytes = <usize>(d & ~3) << 2;
+  const invD: f32 = 1 / <f32>d;
+  for (let r = 0; r < rows; r++) {
+    const ro = <usize>r * rowBytes;
+    const dyr = dy + ro;
+    const hr = xhat + ro;
+    let sumv = f32x4.splat(0);
+    let dotv = f32x4.splat(0);
+    let o: usize = 0;
+    for (; o < vecBytes; o += 16) {
+      const dyv = v128.load(dyr + o);
+      const hv = v128.load(hr + o);
+      const g = f32x4.mul(dyv, v128.load(gamma + o));
+      sumv = f32x4.add(sumv, g);
+      dotv = f32x4.add(dotv, f32x4.mul(g, hv));
+      v128.store(gammaGrad + o, f32x4.add(v128.load(gammaGrad + o), f32x4.mul(dyv, hv)));
+      v128.store(betaGrad + o, f32x4.add(v128.load(betaGrad + o), dyv));
+    }
+    let sum = hsum(sumv);
+    let dot = hsum(dotv);
+    for (; o < rowBytes; o += 4) {
+      const dyo = load<f32>(dyr + o);
+      const h = load<f32>(hr + o);
+      const g = dyo * load<f32>(gamma + o);
+      sum += g;
+      dot += g * h;
+      store<f32>(gammaGrad + o, load<f32>(gammaGrad + o) + dyo * h);
+      store<f32>(betaGrad + o, load<f32>(betaGrad + o) + dyo);
+    }
+    const inv = load<f32>(inverseStd + (<usize>r << 2));
+    // dx = inv g - (inv / d) (sum + xhat dot)
+    const a = inv * invD;
+    const invv = f32x4.splat(inv);
+    const av = f32x4.splat(a);
+    const sumsv = f32x4.splat(sum);
+    const dots = f32x4.splat(dot);
+    const dxr = dx + ro;
+    for (o = 0; o < vecBytes; o += 16) {
+      const g = f32x4.mul(v128.load(dyr + o), v128.load(gamma + o));
+      const shift = f32x4.add(sumsv, f32x4.mul(v128.load(hr + o), dots));
+      v128.store(dxr + o, f32x4.sub(f32x4.mul(invv, g), f32x4.mul(av, shift)));
+    }
+    for (; o < rowBytes; o += 4) {
+      const g = load<f32>(dyr + o) * load<f32>(gamma + o);
+      store<f32>(dxr + o, inv * g - a * (sum + load<f32>(hr + o) * dot));
+    }
+  }
+}
