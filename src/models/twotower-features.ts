@@ -70,22 +70,3 @@ export function contentBags(items: readonly (TowerContent | undefined)[], o: Has
   });
   return { offsets, ids: Int32Array.from(ids), weights: Float32Array.from(weights) };
 }
-
-/** The bags of rows `rows` of `all`, in that order (a batch's items). */
-export function selectBags(all: Bags, rows: Int32Array): Bags {
-  let size = 0;
-  for (const r of rows) size += all.offsets[r + 1] - all.offsets[r];
-  const offsets = new Int32Array(rows.length + 1);
-  const ids = new Int32Array(size);
-  const weights = new Float32Array(size);
-  let at = 0;
-  rows.forEach((r, k) => {
-    const from = all.offsets[r];
-    const to = all.offsets[r + 1];
-    ids.set(all.ids.subarray(from, to), at);
-    weights.set(all.weights.subarray(from, to), at);
-    at += to - from;
-    offsets[k + 1] = at;
-  });
-  return { offsets, ids, weights };
-}
