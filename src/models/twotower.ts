@@ -189,6 +189,7 @@ export class TwoTower implements FactorRecommender, ContentEncoder {
     for (const i of seqs.items) counts[i]++;
     const logQ = Float32Array.from(counts, (c) => Math.log(Math.max(c, 1) / seqs.items.length));
     const decay = poolWeights(p.max_history, p.pool_tau);
+    const history: Bags = { offsets: new Int32Array(p.batch + 1), ids: new Int32Array(p.batch * p.max_history), weights: new Float32Array(p.batch * p.max_history) };
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now();
       const cpu0 = cpuClock?.();
@@ -198,7 +199,7 @@ export class TwoTower implements FactorRecommender, ContentEncoder {
       for (let start = 0; start < order.length; start += p.batch) {
         const rows = order.subarray(start, Math.min(order.length, start + p.batch));
         if (rows.length < 2) continue;
-        lossSum += this.step(t, adam, params, rows, seqs, sampleUser, logQ, decay, next);
+        lossSum += this.step(t, adam, params, rows, seqs, sampleUser, logQ, decay, history, next);
         batches++;
       }
       const seconds = (performance.now() - t0) / 1000;
@@ -210,7 +211,7 @@ export class TwoTower implements FactorRecommender, ContentEncoder {
   }
 
   /** One Adam step on the batch of sample positions `rows`; returns the batch loss. */
-  private step(t: Towers, adam: Adam, params: Param[], rows: Int32Array, seqs: Sequences, sampleUser: Int32Array, logQ: Float32Array, decay: Float32Array, next: () => number): number {
+  private step(t: Towers, adam: Adam, params: Param[], rows: Int32Array, seqs: Sequences, sampleUser: Int32Array, logQ: Float32Array, decay: Float32Array, history: Bags, next: () => number): number {
     const p = this.params;
     const b = rows.length;
     const d = p.dim;
@@ -230,7 +231,7 @@ export class TwoTower implements FactorRecommender, ContentEncoder {
     for (let r = 0; r < b; r++) for (let j = r * d; j < (r + 1) * d; j++) zd[j] = cd[j] + keep[r] * idd[j];
     const v = t.itemNorm.forward(z);
     // User tower: pooled history (+ user embedding), normalised.
-    const pooled = t.history.forward(historyBags(seqs, rows, sampleUser, decay));
+    const pooled = t.history.forward(historyBags(seqs, rows, sampleUser, decay, history));
     if (t.users) {
       const [pd, ed] = [pooled.data, t.users.forward(users).data];
       for (let i = 0; i < pd.length; i++) pd[i] += ed[i];
@@ -424,13 +425,13 @@ function poolWeights(maxHistory: number, tau: number): Float32Array {
   return Float32Array.from({ length: maxHistory }, (_, age) => (tau > 0 ? Math.exp(-age / tau) : 1));
 }
 
-/** The history bag of each sample: the user's previous (up to decay.length) items, weights normalised to sum 1. */
-function historyBags(seqs: Sequences, rows: Int32Array, sampleUser: Int32Array, decay: Float32Array): Bags {
-  const offsets = new Int32Array(rows.length + 1);
-  let size = 0;
-  for (let r = 0; r < rows.length; r++) size += Math.min(decay.length, rows[r] - seqs.offsets[sampleUser[rows[r]]]);
-  const ids = new Int32Array(size);
-  const weights = new Float32Array(size);
+/**
+ * The history bag of each sample: the user's previous (up to decay.length) items, weights normalised to sum 1.
+ * Written into `into` (room for rows.length * decay.length entries), reused from step to step: the history
+ * layer holds a step's bags only until that step's backward pass.
+ */
+function historyBags(seqs: Sequences, rows: Int32Array, sampleUser: Int32Array, decay: Float32Array, into: Bags): Bags {
+  const { offsets, ids, weights } = into;
   let at = 0;
   for (let r = 0; r < rows.length; r++) {
     const pos = rows[r];
@@ -443,7 +444,7 @@ function historyBags(seqs: Sequences, rows: Int32Array, sampleUser: Int32Array, 
     }
     offsets[r + 1] = at;
   }
-  return { offsets, ids, weights };
+  return { offsets: offsets.subarray(0, rows.length + 1), ids: ids.subarray(0, at), weights: weights.subarray(0, at) };
 }
 
 function gather(values: Float32Array, at: Int32Array): Float32Array {

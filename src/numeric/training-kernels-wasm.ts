@@ -56,6 +56,8 @@ class WasmTrainingKernels implements TrainingKernels {
   private readonly threads: number;
   /** Buffers of this memory (a grown shared memory hands out a new SharedArrayBuffer over the same bytes). */
   private readonly buffers = new WeakSet<ArrayBufferLike>();
+  /** The latest of them: only this thread grows the memory, so it changes only in reserve(). */
+  private current: ArrayBufferLike;
   private top: number;
   private readonly counter: number;
   private scratchStart = 0;
@@ -71,6 +73,8 @@ class WasmTrainingKernels implements TrainingKernels {
     const Memory = webAssembly().Memory as unknown as new (d: { initial: number; maximum: number; shared: boolean }) => GrowableMemory;
     this.memory = new Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
     this.kernels = new (webAssembly().Instance)(wasm.module, { env: { memory: this.memory } }).exports as TrainingWasmExports;
+    this.current = this.memory.buffer;
+    this.buffers.add(this.current);
     this.top = align16(wasm.heapBase);
     this.counter = this.reserve(16)!;
   }
@@ -79,7 +83,7 @@ class WasmTrainingKernels implements TrainingKernels {
   private reserve(bytes: number): number | undefined {
     const at = this.top;
     const end = align16(at + bytes);
-    const size = this.memory.buffer.byteLength;
+    const size = this.current.byteLength;
     if (end > size) {
       const pages = Math.max(Math.ceil((end - size) / PAGE), Math.ceil(size / PAGE / 2));
       try {
@@ -87,16 +91,16 @@ class WasmTrainingKernels implements TrainingKernels {
       } catch {
         return undefined;
       }
-      if (end > this.memory.buffer.byteLength) return undefined;
+      this.current = this.memory.buffer;
+      this.buffers.add(this.current);
+      if (end > this.current.byteLength) return undefined;
     }
     this.top = end;
     return at;
   }
 
   private buffer(): ArrayBufferLike {
-    const b = this.memory.buffer;
-    this.buffers.add(b);
-    return b;
+    return this.current;
   }
 
   private f32(at: number, length: number): Float32Array {
