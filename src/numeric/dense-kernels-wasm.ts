@@ -1,4 +1,5 @@
-import { type DenseKernels, type LayerNormKernels, type SoftmaxOptions, typeScriptDenseKernels, typeScriptLayerNormKernels } from "./dense-kernels.ts";
+import { type DenseKernels, type LayerKernels, lastDropped, type SoftmaxOptions, typeScriptDenseKernels, typeScriptLayerKernels } from "./dense-kernels.ts";
+import { MULBERRY32_WEYL } from "./random.ts";
 import { WASM_BASE64 } from "./dense-kernels.wasm.ts";
 import { type CompiledKernels, compileKernels, ScratchMemory } from "./webassembly.ts";
 
@@ -10,6 +11,8 @@ interface DenseWasmExports {
   softmaxGrad(logits: number, rows: number, invT: number, logQ: number, items: number, lossOut: number): void;
   layerNormForward(x: number, rows: number, d: number, gamma: number, beta: number, eps: number, y: number, xhat: number, inverseStd: number): void;
   layerNormBackward(dy: number, xhat: number, inverseStd: number, rows: number, d: number, gamma: number, dx: number, gammaGrad: number, betaGrad: number): void;
+  dropoutForward(x: number, n: number, state: number, weyl: number, lastDropped: number, keep: number, y: number, mask: number): void;
+  multiply(a: number, b: number, n: number, out: number): void;
 }
 
 let compiled: CompiledKernels | Error | undefined;
@@ -92,19 +95,27 @@ class WasmDenseKernels implements DenseKernels {
   }
 }
 
-/** The layer norm kernels for this runtime: WebAssembly SIMD when it compiles, else the TypeScript references ("js" asks for them). */
-export function createLayerNormKernels(choice: "auto" | "js" = "auto"): LayerNormKernels {
-  if (choice === "js") return typeScriptLayerNormKernels("requested");
+/** The layer kernels for this runtime: WebAssembly SIMD when it compiles, else the TypeScript references ("js" asks for them). */
+export function createLayerKernels(choice: "auto" | "js" = "auto"): LayerKernels {
+  if (choice === "js") return typeScriptLayerKernels("requested");
   const wasm = denseWasm();
-  return wasm instanceof Error ? typeScriptLayerNormKernels(`WebAssembly unavailable: ${wasm.message}`) : new WasmLayerNormKernels(new ScratchMemory<DenseWasmExports>(wasm));
+  return wasm instanceof Error ? typeScriptLayerKernels(`WebAssembly unavailable: ${wasm.message}`) : new WasmLayerKernels(new ScratchMemory<DenseWasmExports>(wasm));
 }
 
-/** Each call in one scratch memory, operands copied in and results out (O(rows x width), as the work). */
-class WasmLayerNormKernels implements LayerNormKernels {
+let shared: LayerKernels | undefined;
+
+/** One set of layer kernels for the layers that are not given theirs: calls on one thread never overlap. */
+export function sharedLayerKernels(): LayerKernels {
+  shared ??= createLayerKernels();
+  return shared;
+}
+
+/** Each call in one scratch memory, operands copied in and results out (O(n), as the work). */
+class WasmLayerKernels implements LayerKernels {
   readonly label = "wasm-simd";
   constructor(private readonly scratch: ScratchMemory<DenseWasmExports>) {}
 
-  forward(x: Float32Array, rows: number, d: number, gamma: Float32Array, beta: Float32Array, eps: number, y: Float32Array, xhat: Float32Array, inverseStd: Float32Array): void {
+  layerNormForward(x: Float32Array, rows: number, d: number, gamma: Float32Array, beta: Float32Array, eps: number, y: Float32Array, xhat: Float32Array, inverseStd: Float32Array): void {
     const n = rows * d;
     const [xAt, gammaAt, betaAt, yAt, xhatAt, invAt] = this.scratch.layout(n, d, d, n, n, rows);
     const f = this.scratch.floats;
@@ -117,7 +128,7 @@ class WasmLayerNormKernels implements LayerNormKernels {
     inverseStd.set(f.subarray(invAt >> 2, (invAt >> 2) + rows));
   }
 
-  backward(dy: Float32Array, xhat: Float32Array, inverseStd: Float32Array, rows: number, d: number, gamma: Float32Array, dx: Float32Array, gammaGrad: Float32Array, betaGrad: Float32Array): void {
+  layerNormBackward(dy: Float32Array, xhat: Float32Array, inverseStd: Float32Array, rows: number, d: number, gamma: Float32Array, dx: Float32Array, gammaGrad: Float32Array, betaGrad: Float32Array): void {
     const n = rows * d;
     const [dyAt, xhatAt, invAt, gammaAt, dxAt, gammaGradAt, betaGradAt] = this.scratch.layout(n, n, rows, d, n, d, d);
     const f = this.scratch.floats;
@@ -131,5 +142,23 @@ class WasmLayerNormKernels implements LayerNormKernels {
     dx.set(f.subarray(dxAt >> 2, (dxAt >> 2) + n));
     gammaGrad.set(f.subarray(gammaGradAt >> 2, (gammaGradAt >> 2) + d));
     betaGrad.set(f.subarray(betaGradAt >> 2, (betaGradAt >> 2) + d));
+  }
+
+  dropoutForward(x: Float32Array, n: number, state: number, rate: number, y: Float32Array, mask: Float32Array): void {
+    const [xAt, yAt, maskAt] = this.scratch.layout(n, n, n);
+    const f = this.scratch.floats;
+    f.set(x.subarray(0, n), xAt >> 2);
+    this.scratch.kernels.dropoutForward(xAt, n, state, MULBERRY32_WEYL, lastDropped(rate), 1 / (1 - rate), yAt, maskAt);
+    y.set(f.subarray(yAt >> 2, (yAt >> 2) + n));
+    mask.set(f.subarray(maskAt >> 2, (maskAt >> 2) + n));
+  }
+
+  dropoutBackward(dy: Float32Array, mask: Float32Array, n: number, dx: Float32Array): void {
+    const [dyAt, maskAt, dxAt] = this.scratch.layout(n, n, n);
+    const f = this.scratch.floats;
+    f.set(dy.subarray(0, n), dyAt >> 2);
+    f.set(mask.subarray(0, n), maskAt >> 2);
+    this.scratch.kernels.multiply(dyAt, maskAt, n, dxAt);
+    dx.set(f.subarray(dxAt >> 2, (dxAt >> 2) + n));
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createDenseKernels, createLayerNormKernels } from "./dense-kernels-wasm.ts";
-import { type LayerNormKernels, matmulReference, matmulTransAReference, matmulTransBReference } from "./dense-kernels.ts";
+import { createDenseKernels, createLayerKernels } from "./dense-kernels-wasm.ts";
+import { type LayerKernels, lastDropped, matmulReference, matmulTransAReference, matmulTransBReference } from "./dense-kernels.ts";
+import { mulberry32 } from "./random.ts";
 import { randomMatrix, relativeError } from "./test-helpers.ts";
 
 /** A product written out as a triple sum in float64: the references' own reference. */
@@ -91,9 +92,9 @@ describe("dense kernels: WebAssembly SIMD against the TypeScript references", ()
   });
 });
 
-describe("layer norm kernels: WebAssembly SIMD against the TypeScript references", () => {
-  const wasm = createLayerNormKernels();
-  const ts = createLayerNormKernels("js");
+describe("layer kernels: WebAssembly SIMD against the TypeScript references", () => {
+  const wasm = createLayerKernels();
+  const ts = createLayerKernels("js");
 
   it("compiles here (Node)", () => {
     expect(wasm.label).toBe("wasm-simd");
@@ -107,24 +108,56 @@ describe("layer norm kernels: WebAssembly SIMD against the TypeScript references
     [7, 4],
     [33, 50],
     [300, 64],
-  ])("forward and backward agree at %i rows x %i", (rows, d) => {
+  ])("layer norm forward and backward agree at %i rows x %i", (rows, d) => {
     const x = randomMatrix(rows, d, rows + d, 3);
     const gamma = randomMatrix(1, d, 2).map((v) => 1 + v);
     const beta = randomMatrix(1, d, 3);
-    const outputs = (kern: LayerNormKernels) => {
+    const outputs = (kern: LayerKernels) => {
       const y = new Float32Array(rows * d);
       const xhat = new Float32Array(rows * d);
       const inverseStd = new Float32Array(rows);
-      kern.forward(x, rows, d, gamma, beta, 1e-5, y, xhat, inverseStd);
+      kern.layerNormForward(x, rows, d, gamma, beta, 1e-5, y, xhat, inverseStd);
       const dx = new Float32Array(rows * d);
       // Gradients accumulate onto what is there.
       const gammaGrad = randomMatrix(1, d, 4);
       const betaGrad = randomMatrix(1, d, 5);
-      kern.backward(randomMatrix(rows, d, 6), xhat, inverseStd, rows, d, gamma, dx, gammaGrad, betaGrad);
+      kern.layerNormBackward(randomMatrix(rows, d, 6), xhat, inverseStd, rows, d, gamma, dx, gammaGrad, betaGrad);
       return { y, xhat, inverseStd, dx, gammaGrad, betaGrad };
     };
     const got = outputs(wasm);
     const want = outputs(ts);
     for (const key of Object.keys(want) as Array<keyof typeof want>) expect(relativeError(got[key], want[key]), key).toBeLessThan(1e-5);
+  });
+
+  // Lengths that hit the four-lane body and its tail; rates whose kept scale is and is not exact in f32.
+  it.each([
+    [1, 0.2],
+    [7, 0.5],
+    [1403, 0.2],
+    [4096, 0.3],
+  ])("dropout over %i entries at rate %f: the masks of mulberry32's draws from a state, and their products, exactly", (n, rate) => {
+    const x = randomMatrix(1, n, n, 2);
+    const state = mulberry32(n).skip(0);
+    const run = (kern: LayerKernels) => {
+      const y = new Float32Array(n);
+      const mask = new Float32Array(n);
+      kern.dropoutForward(x, n, state, rate, y, mask);
+      const dx = new Float32Array(n);
+      kern.dropoutBackward(y, mask, n, dx);
+      return { y, mask, dx };
+    };
+    const got = run(wasm);
+    const want = run(ts);
+    expect(got).toEqual(want);
+    // The reference decides as the draws would: dropped exactly where draw / 2^32 < rate.
+    const next = mulberry32(n);
+    const keep = Math.fround(1 / (1 - rate));
+    expect(Array.from(want.mask)).toEqual(Array.from({ length: n }, () => (next() < rate ? 0 : keep)));
+  });
+
+  it("dropout's threshold is exact at the edges: a draw of exactly rate x 2^32 is kept, one below dropped", () => {
+    expect(lastDropped(0.25)).toBe(2 ** 30 - 1);
+    expect(lastDropped(0.2)).toBe(Math.floor(0.2 * 2 ** 32));
+    expect(lastDropped(1 - 2 ** -53)).toBe(2 ** 32 - 1);
   });
 });

@@ -1,3 +1,5 @@
+import { mulberry32Bits } from "./random.ts";
+
 /**
  * The matrix products of the neural engine's layers (x.W forward, dY.W^T and X^T.dY backward, U.V^T for
  * in-batch logits), behind one interface with two implementations: the plain TypeScript references below,
@@ -113,16 +115,30 @@ export function typeScriptDenseKernels(why: string): DenseKernels {
 }
 
 /**
- * Layer norm over the rows of a rows x width matrix (the LayerNorm layer), forward and backward: the TypeScript
- * references below and the SIMD kernels of assembly/dense.ts. An interface of its own, so that kernel sets
- * which implement DenseKernels need not implement it.
+ * The neural layers' kernels other than the products: layer norm over the rows of a rows x width matrix, forward
+ * and backward, and inverted dropout with mulberry32 masks. The TypeScript references below and the SIMD kernels
+ * of assembly/dense.ts. An interface of its own, so that kernel sets which implement DenseKernels need not
+ * implement these.
  */
-export interface LayerNormKernels {
+export interface LayerKernels {
   readonly label: string;
   /** y = gamma * xhat + beta with xhat = (x - mean) / sqrt(var + eps) per row; writes y, xhat and each row's inverse std. */
-  forward(x: Float32Array, rows: number, width: number, gamma: Float32Array, beta: Float32Array, eps: number, y: Float32Array, xhat: Float32Array, inverseStd: Float32Array): void;
+  layerNormForward(x: Float32Array, rows: number, width: number, gamma: Float32Array, beta: Float32Array, eps: number, y: Float32Array, xhat: Float32Array, inverseStd: Float32Array): void;
   /** Writes dx from dy and the forward's xhat and inverse std; adds into gammaGrad and betaGrad. */
-  backward(dy: Float32Array, xhat: Float32Array, inverseStd: Float32Array, rows: number, width: number, gamma: Float32Array, dx: Float32Array, gammaGrad: Float32Array, betaGrad: Float32Array): void;
+  layerNormBackward(dy: Float32Array, xhat: Float32Array, inverseStd: Float32Array, rows: number, width: number, gamma: Float32Array, dx: Float32Array, gammaGrad: Float32Array, betaGrad: Float32Array): void;
+  /**
+   * Dropout over the first n entries of x: entry i is dropped when draw i of mulberry32 after `state`
+   * (mulberry32Bits) is below rate x 2^32, which is where draw / 2^32 < rate; mask[i] = 0 if dropped, else
+   * 1 / (1 - rate); y = x * mask.
+   */
+  dropoutForward(x: Float32Array, n: number, state: number, rate: number, y: Float32Array, mask: Float32Array): void;
+  /** dx = dy * mask over the first n entries. */
+  dropoutBackward(dy: Float32Array, mask: Float32Array, n: number, dx: Float32Array): void;
+}
+
+/** The largest 32-bit draw that dropout at `rate` (in (0, 1)) drops: draw < rate x 2^32 exactly when draw <= this. */
+export function lastDropped(rate: number): number {
+  return Math.ceil(rate * 4294967296) - 1;
 }
 
 export function layerNormForwardReference(x: Float32Array, rows: number, d: number, gamma: Float32Array, beta: Float32Array, eps: number, y: Float32Array, xhat: Float32Array, inverseStd: Float32Array): void {
@@ -161,7 +177,32 @@ export function layerNormBackwardReference(dy: Float32Array, xhat: Float32Array,
   }
 }
 
-/** The TypeScript references as LayerNormKernels; `why` says why they run instead of WebAssembly. */
-export function typeScriptLayerNormKernels(why: string): LayerNormKernels {
-  return { label: `typescript (${why})`, forward: layerNormForwardReference, backward: layerNormBackwardReference };
+export function dropoutForwardReference(x: Float32Array, n: number, state: number, rate: number, y: Float32Array, mask: Float32Array): void {
+  // The draws land in the mask's own bytes, each read before its slot is overwritten; no branch, as a random
+  // fifth of mispredicted branches costs more than the multiply.
+  const bits = new Uint32Array(mask.buffer, mask.byteOffset, n);
+  mulberry32Bits(state, bits);
+  // The kept scale as the f32 the mask holds, so y = x * mask[i] exactly (the SIMD kernel multiplies in f32).
+  const keep = Math.fround(1 / (1 - rate));
+  const last = lastDropped(rate);
+  for (let i = 0; i < n; i++) {
+    const m = keep * +(bits[i] > last);
+    mask[i] = m;
+    y[i] = x[i] * m;
+  }
+}
+
+export function dropoutBackwardReference(dy: Float32Array, mask: Float32Array, n: number, dx: Float32Array): void {
+  for (let i = 0; i < n; i++) dx[i] = dy[i] * mask[i];
+}
+
+/** The TypeScript references as LayerKernels; `why` says why they run instead of WebAssembly. */
+export function typeScriptLayerKernels(why: string): LayerKernels {
+  return {
+    label: `typescript (${why})`,
+    layerNormForward: layerNormForwardReference,
+    layerNormBackward: layerNormBackwardReference,
+    dropoutForward: dropoutForwardReference,
+    dropoutBackward: dropoutBackwardReference,
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bitsSource, mulberry32, normalSampler, shuffle, uniformArray } from "./random.ts";
+import { mulberry32, mulberry32Bits, normalSampler, seededStream, shuffle, uniformArray } from "./random.ts";
 
 describe("mulberry32", () => {
   it("repeats for a seed and differs across seeds", () => {
@@ -8,22 +8,22 @@ describe("mulberry32", () => {
     expect(Array.from(uniformArray(5, 1, mulberry32(8)))).not.toEqual(Array.from(a));
   });
 
-  it("fillBits continues the same stream as single draws, each the draw times 2^32", () => {
+  it("skip hands draws to mulberry32Bits and the stream goes on after them, each draw its bits / 2^32", () => {
     for (const seed of [0, 7, 0xffffffff]) {
       const single = mulberry32(seed);
       const bulk = mulberry32(seed);
       const expected = Array.from({ length: 1000 }, () => single() * 4294967296);
       const bits = new Uint32Array(600);
-      bulk.fillBits(bits);
+      mulberry32Bits(bulk.skip(600), bits);
       const rest = new Uint32Array(399);
-      bulk.fillBits(rest);
+      mulberry32Bits(bulk.skip(399), rest);
       expect([...bits, ...rest, bulk() * 4294967296]).toEqual(expected);
     }
   });
 
-  it("offers its bulk path; a plain function has none", () => {
-    expect(bitsSource(mulberry32(1))).toBeTypeOf("function");
-    expect(bitsSource(() => 0.5)).toBeUndefined();
+  it("is recognised as a seeded stream; a plain function is not", () => {
+    expect(seededStream(mulberry32(1))).toBeDefined();
+    expect(seededStream(() => 0.5)).toBeUndefined();
   });
 
   it("stays in [0, scale) with a mean near the middle", () => {

@@ -1,17 +1,20 @@
+/** mulberry32's state step: draw i after state s is the output for state s + (i + 1) * WEYL (mod 2^32). */
+export const MULBERRY32_WEYL = 0x6d2b79f5;
+
 /** A seeded uniform source: each call gives the next number of its stream, in [0, 1). */
 export interface SeededRandom {
   (): number;
   /**
-   * Takes the next out.length draws of the same stream in one loop, as the unsigned 32-bit integers they come
-   * from (a call's number is its integer / 2^32, exactly), for loops that would otherwise call per element.
+   * Moves the stream past its next `count` draws and returns the state they start from, for a caller that
+   * computes them itself in bulk (mulberry32Bits, or a SIMD kernel doing the same steps): the same stream as
+   * `count` calls, each call's number being the draw's 32 bits / 2^32 exactly.
    */
-  fillBits(out: Uint32Array): void;
+  skip(count: number): number;
 }
 
-/** The bulk path of `next` when it has one (mulberry32's), else undefined. */
-export function bitsSource(next: () => number): SeededRandom["fillBits"] | undefined {
-  const fill = (next as Partial<SeededRandom>).fillBits;
-  return typeof fill === "function" ? fill : undefined;
+/** `next` as a SeededRandom when it is one (mulberry32's), else undefined. */
+export function seededStream(next: () => number): SeededRandom | undefined {
+  return typeof (next as Partial<SeededRandom>).skip === "function" ? (next as SeededRandom) : undefined;
 }
 
 /**
@@ -21,26 +24,34 @@ export function bitsSource(next: () => number): SeededRandom["fillBits"] | undef
 export function mulberry32(seed: number): SeededRandom {
   let state = seed >>> 0;
   const next = (() => {
-    state = (state + 0x6d2b79f5) >>> 0;
+    state = (state + MULBERRY32_WEYL) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }) as SeededRandom;
-  // The same steps in int32 arithmetic (the same low 32 bits) on a local state, stored through an Int32Array view
-  // of the same bytes: no boxed number per draw and no unsigned conversion per store.
-  next.fillBits = (out) => {
-    const bits = new Int32Array(out.buffer, out.byteOffset, out.length);
-    let s = state | 0;
-    for (let i = 0; i < bits.length; i++) {
-      s = (s + 0x6d2b79f5) | 0;
-      let t = Math.imul(s ^ (s >>> 15), s | 1);
-      t ^= (t + Math.imul(t ^ (t >>> 7), t | 61)) | 0;
-      bits[i] = t ^ (t >>> 14);
-    }
-    state = s >>> 0;
+  next.skip = (count) => {
+    const from = state;
+    state = (state + Math.imul(count, MULBERRY32_WEYL)) >>> 0;
+    return from;
   };
   return next;
+}
+
+/**
+ * The out.length draws of mulberry32 after `state` (from SeededRandom.skip), as their unsigned 32 bits: the same
+ * steps in int32 arithmetic (the same low 32 bits) on a local state, stored through an Int32Array view of the
+ * same bytes, so no number is boxed and none converted to unsigned per draw.
+ */
+export function mulberry32Bits(state: number, out: Uint32Array): void {
+  const bits = new Int32Array(out.buffer, out.byteOffset, out.length);
+  let s = state | 0;
+  for (let i = 0; i < bits.length; i++) {
+    s = (s + MULBERRY32_WEYL) | 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= (t + Math.imul(t ^ (t >>> 7), t | 61)) | 0;
+    bits[i] = t ^ (t >>> 14);
+  }
 }
 
 /** An array of `length` uniform values in [0, scale), drawn in order from `next`. */

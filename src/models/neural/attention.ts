@@ -1,5 +1,6 @@
 import type { AttentionKernels, AttentionShape } from "../../numeric/attention-kernels.ts";
 import { createAttentionKernels } from "../../numeric/attention-kernels-wasm.ts";
+import { ReusedFloats } from "./reused.ts";
 import type { Layer, Matrix, Param } from "./types.ts";
 
 /**
@@ -28,6 +29,8 @@ export class CausalAttention implements Layer<Packed, Packed> {
   /** Softmax weights of the last forward; segment s, head h starts at weightStart[s] + h * tri(n_s). */
   private weights = new Float32Array(0);
   private weightStart: Int32Array = new Int32Array(1);
+  private readonly output = new ReusedFloats();
+  private readonly gradient = new ReusedFloats();
 
   constructor(
     readonly width: number,
@@ -55,7 +58,7 @@ export class CausalAttention implements Layer<Packed, Packed> {
       starts[s + 1] = starts[s] + this.heads * tri(n);
     }
     if (this.weights.length < starts[segments]) this.weights = new Float32Array(starts[segments]);
-    const out = new Float32Array(qkv.rows * w);
+    const out = this.output.take(qkv.rows * w);
     this.kernels.forward(this.shape(offsets, starts), qkv.data, out, this.weights);
     this.qkv = qkv;
     this.offsets = offsets;
@@ -67,7 +70,7 @@ export class CausalAttention implements Layer<Packed, Packed> {
   backward(gradOut: Packed): Packed {
     const qkv = this.qkv;
     if (!qkv) throw new Error("CausalAttention.backward before forward");
-    const grad = new Float32Array(qkv.rows * 3 * this.width);
+    const grad = this.gradient.take(qkv.rows * 3 * this.width);
     this.kernels.backward(this.shape(this.offsets, this.weightStart), qkv.data, this.weights, gradOut.x.data, grad);
     return { x: { rows: qkv.rows, cols: 3 * this.width, data: grad }, offsets: this.offsets };
   }

@@ -1,20 +1,12 @@
-import { createLayerNormKernels } from "../../numeric/dense-kernels-wasm.ts";
-import type { LayerNormKernels } from "../../numeric/dense-kernels.ts";
+import { sharedLayerKernels } from "../../numeric/dense-kernels-wasm.ts";
+import type { LayerKernels } from "../../numeric/dense-kernels.ts";
 import { denseParam } from "./param.ts";
 import { ReusedFloats } from "./reused.ts";
 import type { Layer, Matrix, Param } from "./types.ts";
 
-let defaultKernels: LayerNormKernels | undefined;
-
-/** One kernel set for every layer norm that is not given one: calls never overlap on one thread. */
-function sharedKernels(): LayerNormKernels {
-  defaultKernels ??= createLayerNormKernels();
-  return defaultKernels;
-}
-
 /**
  * Per row: y = gamma * (x - mean) / sqrt(var + eps) + beta (Ba et al. 2016), gamma starting at 1 and beta at 0.
- * Forward and backward run on the layer norm kernels (WebAssembly SIMD, or the TypeScript references).
+ * Forward and backward run on the layer kernels (WebAssembly SIMD, or the TypeScript references).
  */
 export class LayerNorm implements Layer {
   readonly gamma: Param;
@@ -31,7 +23,7 @@ export class LayerNorm implements Layer {
     name: string,
     readonly width: number,
     private readonly eps = 1e-5,
-    private readonly kernels: LayerNormKernels = sharedKernels(),
+    private readonly kernels: LayerKernels = sharedLayerKernels(),
   ) {
     this.gamma = denseParam(`${name}.gamma`, new Float32Array(width).fill(1));
     this.beta = denseParam(`${name}.beta`, new Float32Array(width));
@@ -48,7 +40,7 @@ export class LayerNorm implements Layer {
     const xhat = this.normalisedStore.take(rows * d);
     const y = this.output.take(rows * d);
     this.inverseStd = this.inverseStdStore.take(rows);
-    this.kernels.forward(x.data, rows, d, this.gamma.value, this.beta.value, this.eps, y, xhat, this.inverseStd);
+    this.kernels.layerNormForward(x.data, rows, d, this.gamma.value, this.beta.value, this.eps, y, xhat, this.inverseStd);
     this.normalised = { rows, cols: d, data: xhat };
     return { rows, cols: d, data: y };
   }
@@ -58,7 +50,7 @@ export class LayerNorm implements Layer {
     const normalised = this.normalised;
     if (!normalised) throw new Error("layer norm: backward before forward");
     const dx = this.gradient.take(dy.rows * d);
-    this.kernels.backward(dy.data, normalised.data, this.inverseStd, dy.rows, d, this.gamma.value, dx, this.gamma.grad, this.beta.grad);
+    this.kernels.layerNormBackward(dy.data, normalised.data, this.inverseStd, dy.rows, d, this.gamma.value, dx, this.gamma.grad, this.beta.grad);
     return { rows: dy.rows, cols: d, data: dx };
   }
 }

@@ -341,3 +341,54 @@ export function layerNormBackward(dy: usize, xhat: usize, inverseStd: usize, row
     }
   }
 }
+
+/** mulberry32's output for each lane's state (see ../random.ts): the same int32 steps, four draws at once. */
+// @ts-ignore: decorator
+@inline function mulberry32x4(s: v128): v128 {
+  let t = i32x4.mul(v128.xor(s, i32x4.shr_u(s, 15)), v128.or(s, i32x4.splat(1)));
+  t = v128.xor(t, i32x4.add(t, i32x4.mul(v128.xor(t, i32x4.shr_u(t, 7)), v128.or(t, i32x4.splat(61)))));
+  return v128.xor(t, i32x4.shr_u(t, 14));
+}
+
+// @ts-ignore: decorator
+@inline function mulberry32x1(s: u32): u32 {
+  let t = (s ^ (s >>> 15)) * (s | 1);
+  t ^= t + (t ^ (t >>> 7)) * (t | 61);
+  return t ^ (t >>> 14);
+}
+
+/**
+ * Inverted dropout's forward pass over n floats: draw i is mulberry32's output for state + (i + 1) * weyl; the
+ * entry is dropped (mask 0) when the draw is <= lastDropped, else kept (mask `keep`); y = x * mask.
+ */
+export function dropoutForward(x: usize, n: i32, state: u32, weyl: u32, lastDropped: u32, keep: f32, y: usize, mask: usize): void {
+  let s = i32x4(state + weyl, state + 2 * weyl, state + 3 * weyl, state + 4 * weyl);
+  const step = i32x4.splat(4 * weyl);
+  const last = i32x4.splat(lastDropped);
+  const keepv = f32x4.splat(keep);
+  const bytes = <usize>n << 2;
+  const vecBytes = <usize>(n & ~3) << 2;
+  let o: usize = 0;
+  for (; o < vecBytes; o += 16) {
+    const m = v128.and(keepv, i32x4.gt_u(mulberry32x4(s), last));
+    v128.store(mask + o, m);
+    v128.store(y + o, f32x4.mul(v128.load(x + o), m));
+    s = i32x4.add(s, step);
+  }
+  let state1 = state + <u32>(n & ~3) * weyl;
+  for (; o < bytes; o += 4) {
+    state1 += weyl;
+    const m: f32 = mulberry32x1(state1) > lastDropped ? keep : 0;
+    store<f32>(mask + o, m);
+    store<f32>(y + o, load<f32>(x + o) * m);
+  }
+}
+
+/** out = a * b over n floats (dropout's backward pass: dx = dy * mask). */
+export function multiply(a: usize, b: usize, n: i32, out: usize): void {
+  const bytes = <usize>n << 2;
+  const vecBytes = <usize>(n & ~3) << 2;
+  let o: usize = 0;
+  for (; o < vecBytes; o += 16) v128.store(out + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  for (; o < bytes; o += 4) store<f32>(out + o, load<f32>(a + o) * load<f32>(b + o));
+}
