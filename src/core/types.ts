@@ -16,7 +16,13 @@ export interface Item {
   genres: string[];
   tags: string[];
   text?: string;
+  /** Free-form facts about the item (director, language, runtime, cast...); validated by itemAttributesSchema. */
+  attributes?: ItemAttributes;
 }
+
+/** One attribute's value: a text, a number, a flag or a list of texts. */
+export type AttributeValue = string | number | boolean | string[];
+export type ItemAttributes = Record<string, AttributeValue>;
 
 /** A dense item index with a weight: what fold-in and scoring take as a history. */
 export interface ItemWeight {

@@ -74,7 +74,7 @@ export function isFactorRecommender(m: Recommender): m is FactorRecommender {
 }
 
 /** What an item is known by before anyone has interacted with it. */
-export type ItemContentInput = Pick<Item, "title"> & Partial<Pick<Item, "year" | "genres" | "tags" | "text">>;
+export type ItemContentInput = Pick<Item, "title"> & Partial<Pick<Item, "year" | "genres" | "tags" | "text" | "attributes">>;
 
 /**
  * A model that places an item in its own item space from content alone (no interactions, no id embedding):
