@@ -254,13 +254,23 @@ class WasmTrainingKernels implements TrainingKernels {
     this.copyOut(out, o, m * n);
   }
 
+  /** The rows' items for the softmax's masking, with -1 for an item no other row has: the kernel skips those rows. */
+  private placeDuplicates(items: Int32Array, b: number): number {
+    const seen = new Map<number, number>();
+    for (let i = 0; i < b; i++) seen.set(items[i], (seen.get(items[i]) ?? 0) + 1);
+    const at = this.scratch(4 * b);
+    const out = new Int32Array(this.buffer(), at, b);
+    for (let i = 0; i < b; i++) out[i] = seen.get(items[i])! > 1 ? items[i] : -1;
+    return at;
+  }
+
   inBatchSoftmax(q: Float32Array, k: Float32Array, b: number, d: number, o: SoftmaxOptions, gradQ: Float32Array, gradK: Float32Array): number {
     this.beginCall();
     const pq = this.place(q, b * d);
     const pk = this.place(k, b * d);
     const kt = this.transposed(pk, b, d);
     const logQ = o.logQ ? this.place(o.logQ, b) : 0;
-    const items = o.items ? this.place(o.items, b) : 0;
+    const items = o.items ? this.placeDuplicates(o.items, b) : 0;
     const logits = this.scratch(4 * b * b);
     const gt = this.scratch(4 * b * b);
     const lossRows = this.scratch(8 * b);

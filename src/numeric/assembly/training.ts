@@ -183,7 +183,8 @@ export function transposeRows(src: usize, dst: usize, rows: i32, cols: i32, next
 /**
  * Row i of the (n x n) logits holds q_i . k_j; it becomes d(loss)/d(q_i . k_j) for the mean over the n rows of
  * the cross-entropy of picking column i, with z_ij = q_i . k_j * invT - logQ[j] (`logQ` 0 = none) and columns
- * j != i whose item equals row i's masked out (`items` 0 = none). Returns the row's cross-entropy.
+ * j != i whose item equals row i's masked out (`items` 0 = none; an item < 0 matches nothing). Returns the
+ * row's cross-entropy.
  */
 function softmaxRow(row: usize, i: i32, n: i32, invT: f32, logQ: usize, items: usize): f64 {
   const vecEnd = n & ~3;
@@ -205,7 +206,8 @@ function softmaxRow(row: usize, i: i32, n: i32, invT: f32, logQ: usize, items: u
     store<f32>(row + o, z);
     top = max(top, z);
   }
-  if (items) {
+  // A negative item marks a row whose item no other row has (the host's shortcut): nothing to mask.
+  if (items && load<i32>(items + (<usize>i << 2)) >= 0) {
     const own = load<i32>(items + (<usize>i << 2));
     for (j = 0; j < n; j++) if (j != i && load<i32>(items + (<usize>j << 2)) == own) store<f32>(row + (<usize>j << 2), -Infinity);
     // The maximum may have been a masked column: recompute it.
