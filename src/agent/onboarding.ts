@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError } from "../core/errors.ts";
-import type { Item } from "../core/types.ts";
+import type { Item, ItemAttributes } from "../core/types.ts";
 import type { IndexedItem, VectorIndex } from "../index/types.ts";
 import type { ContentMap } from "../models/content-map.ts";
 import type { ItemStore } from "./item-store.ts";
@@ -13,6 +13,7 @@ export interface ItemInput {
   genres?: string[];
   tags?: string[];
   year?: number;
+  attributes?: ItemAttributes;
 }
 
 export interface Onboarded {
@@ -74,6 +75,7 @@ export class ItemOnboarding {
 
   private async put(id: string, input: ItemInput): Promise<Onboarded> {
     const item: Item = { id, title: input.title, year: input.year, genres: input.genres ?? [], tags: input.tags ?? [], text: input.description };
+    if (input.attributes && Object.keys(input.attributes).length > 0) item.attributes = input.attributes;
     // Genres are the strongest content feature; an item that arrives without them gets them from its text.
     const described = !input.genres?.length && this.describe ? await this.describe({ title: input.title, description: input.description }) : undefined;
     if (described) {

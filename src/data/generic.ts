@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { itemAttributesSchema } from "../core/attributes.ts";
 import { DataFormatError } from "../core/errors.ts";
 import type { InteractionRow, Item } from "../core/types.ts";
 import { splitGenres, splitTitleYear } from "./catalog.ts";
@@ -74,9 +75,13 @@ const itemSchema = z.object({
   description: z.string().optional(),
   genres: listField.optional(),
   tags: listField.optional(),
+  attributes: itemAttributesSchema.optional(),
 });
 
-/** Items: id, title, and any of year, text (or description), genres, tags ("|"-separated in CSV/TSV). */
+/**
+ * Items: id, title, and any of year, text (or description), genres, tags ("|"-separated in CSV/TSV), and in JSONL
+ * attributes (an object of name -> string | number | boolean | list of strings).
+ */
 export function parseItems(text: string, file: string, format = formatOf(file)): Item[] {
   if (format === "jsonl") return jsonLines(text, file, itemSchema).map(({ value }) => toItem(value));
   const records = parseDelimited(text, { delimiter: format === "csv" ? "," : "\t", file });
@@ -105,6 +110,7 @@ function toItem(v: z.infer<typeof itemSchema>): Item {
     genres: v.genres ?? [],
     tags: v.tags ?? [],
     text: v.text ?? v.description,
+    ...(v.attributes && Object.keys(v.attributes).length > 0 && { attributes: v.attributes }),
   };
 }
 

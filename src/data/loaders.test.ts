@@ -87,6 +87,11 @@ describe("generic interaction and item files", () => {
       { id: "7", title: "Heat", year: 1995, genres: ["Crime", "Thriller"], tags: [], text: "A heist" },
     ]);
     expect(parseItems('{"id":"n1","title":"New","description":"d","genres":["Drama"],"year":2024}\n', "items.jsonl")[0]).toMatchObject({ id: "n1", text: "d", year: 2024 });
+    const attributes = { director: "Pete Docter", runtime: 96, animated: true, cast: ["Ed Asner"] };
+    expect(parseItems(`${JSON.stringify({ id: "u", title: "Up", attributes })}\n`, "items.jsonl")[0].attributes).toEqual(attributes);
+    expect(formatError(() => parseItems('{"id":"u","title":"Up","attributes":{"runtime":[96]}}\n', "items.jsonl")).message).toBe(
+      "items.jsonl:1: attributes.runtime.0: a list holds strings only, got number",
+    );
     expect(formatError(() => parseItems("name,genres\nx,y\n", "items.csv")).message).toMatch(/^items\.csv:1: an items file needs a header/);
     expect(formatError(() => parseItems("id,title,year\n1,A,soon\n", "items.csv")).message).toBe('items.csv:2: year "soon" is not a number');
   });

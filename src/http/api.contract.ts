@@ -188,6 +188,31 @@ export function describeApiContract(name: string, make: () => Promise<ContractFi
         expect(fx.catalogChanges.map((c) => c.op)).toEqual(["put", "put", "delete"]);
       });
 
+      it("keeps an onboarded item's attributes and refuses bad ones with a 400 naming the attribute", async () => {
+        const attributes = { director: "Pete Docter", language: "en", runtime: 96, animated: true, cast: ["Ed Asner", "Jordan Nagai"] };
+        const created = await call("POST", "/v1/items", { id: "attr-1", title: "Balloon House", genres: ["Animation"], year: 2009, attributes }, auth);
+        expect(created.status).toBe(201);
+        expect(created.json.attributes).toEqual(attributes);
+        expect((await call("GET", "/v1/items/attr-1")).json.attributes).toEqual(attributes);
+        expect((await call("GET", "/v1/items?q=balloon")).json.items[0]).toMatchObject({ id: "attr-1", attributes });
+        const edited = await call("PUT", "/v1/items/attr-1", { title: "Balloon House", genres: ["Animation"], attributes: { runtime: 101 } }, auth);
+        expect(edited.json.attributes).toEqual({ runtime: 101 });
+        expect((await call("GET", "/v1/items/attr-1")).json.attributes).toEqual({ runtime: 101 });
+        const cases: Array<[unknown, RegExp]> = [
+          [{ runtime: "96", nested: { a: 1 } }, /^attributes\.nested: must be a string, a number, a boolean or a list of strings, got object/],
+          [{ cast: ["Ed Asner", 3] }, /^attributes\.cast\.1: a list holds strings only, got number/],
+          [{ "bad name": "x" }, /attribute name "bad name"/],
+          [{ director: "  " }, /^attributes\.director: a text value must have/],
+          [["director"], /^attributes: /],
+        ];
+        for (const [bad, message] of cases) {
+          const { status, json } = await call("POST", "/v1/items", { title: "Bad", attributes: bad }, auth);
+          expect(status, JSON.stringify(bad)).toBe(400);
+          expect(json.message).toMatch(message);
+        }
+        expect((await call("DELETE", "/v1/items/attr-1", undefined, auth)).status).toBe(200);
+      });
+
       it("onboards an item from only a title and a description, deriving its genres without an LLM", async () => {
         const created = await call("POST", "/v1/items", { id: "desc-1", title: "Paris Hearts", description: "A romantic comedy: two strangers fall in love in Paris in 2001." }, auth);
         expect(created.status).toBe(201);

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { itemAttributesSchema } from "../core/attributes.ts";
 import { MAX_DEADLINE_MS } from "../llm/config.ts";
 import type { LlmUsage } from "../llm/types.ts";
 
@@ -61,6 +62,7 @@ export const ItemOut = z
     genres: z.array(z.string()),
     tags: z.array(z.string()),
     text: z.string().optional(),
+    attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).optional(),
   })
   .openapi("Item");
 
@@ -123,6 +125,11 @@ export const ItemInput = z
     genres: z.array(genre).max(50).optional(),
     tags: z.array(z.string().min(1).max(100)).max(200).optional(),
     year: z.number().int().min(1800).max(3000).optional(),
+    attributes: itemAttributesSchema.optional().openapi({
+      description: 'free-form facts, name -> string | number | boolean | list of strings (e.g. {"director": "Pete Docter", "runtime": 96}); they become content features of the item\'s vector',
+      type: "object",
+      additionalProperties: { oneOf: [{ type: "string" }, { type: "number" }, { type: "boolean" }, { type: "array", items: { type: "string" } }] },
+    }),
   })
   .strict()
   .openapi("ItemInput");

@@ -34,7 +34,8 @@ export function checkedRows(rows: readonly IndexedItem[], dimension: number): In
       throw new InputError(`year of item ${JSON.stringify(row.id)} must be an integer, got ${row.year}`);
     }
     // A lone surrogate cannot be stored as UTF-8: LanceDB would silently turn it into U+FFFD.
-    if ([row.id, row.title, row.text ?? "", ...row.genres, ...row.tags].some((s) => LONE_SURROGATE.test(s))) {
+    const attributeText = Object.entries(row.attributes ?? {}).flatMap(([name, value]) => [name, ...(typeof value === "string" ? [value] : Array.isArray(value) ? value : [])]);
+    if ([row.id, row.title, row.text ?? "", ...row.genres, ...row.tags, ...attributeText].some((s) => LONE_SURROGATE.test(s))) {
       throw new InputError(`item ${JSON.stringify(row.id)} has text that is not well-formed Unicode`);
     }
     byId.set(row.id, row);

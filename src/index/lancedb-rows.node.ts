@@ -3,7 +3,7 @@
  */
 import { createRequire } from "node:module";
 import type { Data, Float32 as Float32Type, Schema, Table } from "apache-arrow";
-import type { Item } from "../core/types.ts";
+import type { Item, ItemAttributes } from "../core/types.ts";
 import type { IndexedItem } from "./types.ts";
 
 /**
@@ -13,8 +13,11 @@ import type { IndexedItem } from "./types.ts";
  */
 export const arrow = createRequire(import.meta.url)("apache-arrow") as typeof import("apache-arrow");
 
+/** The column holding an item's attributes (JSON text); tables made before it have none until opened once. */
+export const ATTRIBUTES_COLUMN = "attributes";
+
 /** The columns a query returns: everything but the vector. */
-export const ITEM_COLUMNS = ["id", "title", "year", "genres", "tags", "text"];
+export const ITEM_COLUMNS = ["id", "title", "year", "genres", "tags", "text", "attributes"];
 
 /**
  * The id column is marked as lance's unenforced primary key: lance then checks the ids a merge-insert adds against
@@ -33,6 +36,9 @@ export function itemSchema(dimension: number, { primaryKey = true } = {}): Schem
     new arrow.Field("tags", list(), false),
     new arrow.Field("text", text(), true),
     new arrow.Field("vector", vectorType(dimension), false),
+    // The item's attributes as a JSON object: their names are open, so one text column rather than one column each.
+    // The last column, so a table made before it gains it as a plain appended column (LanceDbIndex.open).
+    new arrow.Field(ATTRIBUTES_COLUMN, text(), true),
   ]);
 }
 
@@ -50,6 +56,7 @@ export function itemsTable(rows: readonly IndexedItem[], dimension: number): Tab
     column("tags", rows.map((r) => r.tags)),
     column("text", rows.map((r) => r.text ?? null)),
     vectorColumn(flat, dimension),
+    column(ATTRIBUTES_COLUMN, rows.map((r) => (r.attributes ? JSON.stringify(r.attributes) : null))),
   ]);
 }
 
@@ -77,12 +84,14 @@ export interface StoredRow {
   genres: { toArray(): string[] };
   tags: { toArray(): string[] };
   text: string | null;
+  attributes: string | null;
 }
 
 export function toItem(row: StoredRow): Item {
   const item: Item = { id: row.id, title: row.title, genres: [...row.genres.toArray()], tags: [...row.tags.toArray()] };
   if (row.year !== null) item.year = row.year;
   if (row.text !== null) item.text = row.text;
+  if (row.attributes) item.attributes = JSON.parse(row.attributes) as ItemAttributes;
   return item;
 }
 

@@ -8,7 +8,7 @@ import * as lancedb from "@lancedb/lancedb";
 import { AppError } from "../core/errors.ts";
 import { checkDimension, checkedRows, checkK, checkVector } from "./checks.ts";
 import { filterToSql, sqlString } from "./filter.ts";
-import { ITEM_COLUMNS, itemSchema, itemsTable, type StoredRow, toIndexedItem, toItem } from "./lancedb-rows.node.ts";
+import { ATTRIBUTES_COLUMN, arrow, ITEM_COLUMNS, itemSchema, itemsTable, type StoredRow, toIndexedItem, toItem } from "./lancedb-rows.node.ts";
 import { byScoreThenId } from "./order.ts";
 import { TAG_WEIGHT } from "./text-search.ts";
 import type { Filter, IndexedItem, Scored, VectorIndex } from "./types.ts";
@@ -46,6 +46,7 @@ export class LanceDbIndex implements VectorIndex {
   static async open(dir: string, opts: LanceDbOptions): Promise<LanceDbIndex> {
     checkDimension(opts.dimension);
     const db = await lancedb.connect(dir, { readConsistencyInterval: opts.readConsistencyInterval, storageOptions: opts.storageOptions });
+    await addAttributesColumn(db, opts.table);
     // existOk opens a table whose schema matches and creates a missing one. A table whose first build
     // was killed before it committed has a directory but no version: this creates it empty, too.
     const create = (primaryKey: boolean) => db.createEmptyTable(opts.table, itemSchema(opts.dimension, { primaryKey }), { mode: "create", existOk: true });
@@ -150,6 +151,32 @@ export class LanceDbIndex implements VectorIndex {
           .slice(0, k);
       }
     }
+  }
+}
+
+/**
+ * A table made before items had attributes gains the column, null in every old row (read back as items without
+ * attributes), so an old build opens and takes new items with attributes. Replicas opening it at once race to
+ * add it; the loser finds it there.
+ */
+async function addAttributesColumn(db: lancedb.Connection, name: string): Promise<void> {
+  if (!(await db.tableNames()).includes(name)) return;
+  // A directory without a committed version (a killed first build) does not open; createEmptyTable handles it.
+  const table = await db.openTable(name).catch(() => undefined);
+  if (!table) return;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      if ((await table.schema()).fields.some((f) => f.name === ATTRIBUTES_COLUMN)) return;
+      try {
+        await table.addColumns(new arrow.Field(ATTRIBUTES_COLUMN, new arrow.Utf8(), true));
+        return;
+      } catch (cause) {
+        if (attempt === 5 || !/commit conflict|preempted|incompatible transaction|already exists/i.test(String(cause))) throw cause;
+        await table.checkoutLatest();
+      }
+    }
+  } finally {
+    table.close();
   }
 }
 

@@ -8,7 +8,7 @@ import { mulberry32 } from "../numeric/random.ts";
 import { arbitraryCatalog, arbitraryQuery, PROPERTY_DIMENSION } from "./index.arbitraries.ts";
 import { describeVectorIndexContract } from "./index.contract.ts";
 import { LanceDbIndex } from "./lancedb.node.ts";
-import { itemSchema, itemsTable } from "./lancedb-rows.node.ts";
+import { ATTRIBUTES_COLUMN, arrow, itemSchema, itemsTable, structTable } from "./lancedb-rows.node.ts";
 import { MemoryIndex } from "./memory.ts";
 import type { IndexedItem, Scored } from "./types.ts";
 
@@ -109,6 +109,23 @@ describe("LanceDbIndex", () => {
     expect(await index.count()).toBe(0);
     await index.upsert([row("a", "Toy Story", [1, 0])]);
     expect(await (await LanceDbIndex.open(dir, { table: "items", dimension: 2 })).count()).toBe(1);
+  });
+
+  it("opens a table made before items had attributes, adding the column, and stores attributes from then on", async () => {
+    const dir = freshDir();
+    const db = await lancedb.connect(dir);
+    const current = itemSchema(2);
+    const before = new arrow.Schema(current.fields.filter((f) => f.name !== ATTRIBUTES_COLUMN));
+    const columns = itemsTable([row("a", "Toy Story", [1, 0])], 2).batches[0].data.children.filter((_, k) => current.fields[k].name !== ATTRIBUTES_COLUMN);
+    await db.createTable("items", structTable(before, 1, columns), { schema: before });
+    const index = await LanceDbIndex.open(dir, { table: "items", dimension: 2 });
+    expect(await index.get("a")).toEqual({ id: "a", title: "Toy Story", genres: [], tags: [], vector: Float32Array.from([1, 0]) });
+    const attributes = { director: "Pete Docter", runtime: 96, animated: true, cast: ["A", "B"] };
+    await index.upsert([{ ...row("b", "Up", [0, 1]), attributes }]);
+    const reopened = await LanceDbIndex.open(dir, { table: "items", dimension: 2 });
+    expect((await reopened.get("b"))?.attributes).toEqual(attributes);
+    expect((await reopened.query(Float32Array.from([0, 1]), { k: 1 }))[0].item.attributes).toEqual(attributes);
+    expect((await reopened.get("a"))?.attributes).toBeUndefined();
   });
 
   it("refuses to open a table of another dimension", async () => {

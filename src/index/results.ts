@@ -2,7 +2,7 @@
  * How the in-memory indexes (MemoryIndex, HnswIndex) turn scored rows into results: the k best under the
  * contract's tie rule, and items copied out so callers and the index share nothing.
  */
-import type { Item } from "../core/types.ts";
+import type { Item, ItemAttributes } from "../core/types.ts";
 import { topK } from "../numeric/topk.ts";
 import { compareIds } from "./order.ts";
 
@@ -35,5 +35,10 @@ export function copyItem(item: Item): Item {
   const copy: Item = { id: item.id, title: item.title, genres: [...item.genres], tags: [...item.tags] };
   if (item.year !== undefined) copy.year = item.year;
   if (item.text !== undefined) copy.text = item.text;
+  if (item.attributes !== undefined) copy.attributes = copyAttributes(item.attributes);
   return copy;
+}
+
+function copyAttributes(attributes: ItemAttributes): ItemAttributes {
+  return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, Array.isArray(value) ? [...value] : value]));
 }

@@ -1,11 +1,11 @@
-import type { Item } from "../core/types.ts";
+import type { AttributeValue, Item } from "../core/types.ts";
 
 /**
- * What is known about an item's content when it is onboarded: a title and maybe a year, genres and a
- * description (`text`). Tags are left out on purpose: most trained items have none, so a tag weight learnt from
+ * What is known about an item's content when it is onboarded: a title and maybe a year, genres, a description
+ * (`text`) and attributes. Tags are left out on purpose: most trained items have none, so a tag weight learnt from
  * the few that do misplaces the rest.
  */
-export type ItemContent = Pick<Item, "title"> & Partial<Pick<Item, "year" | "genres" | "text">>;
+export type ItemContent = Pick<Item, "title"> & Partial<Pick<Item, "year" | "genres" | "text" | "attributes">>;
 
 /** One feature of an item: its key and weight. */
 export type WeightedKey = readonly [key: string, weight: number];
@@ -27,7 +27,7 @@ export function referenceKeys(item: ItemContent): string[] {
 /**
  * The content map's features: the reference keys plus a bias (the content-free part of the target, which
  * carries popularity), genre pairs (a "Comedy|Romance" is not the sum of a comedy and a romance), the
- * description's words (textFeatures), the year on 2-, 3- and 5-year triangular bins (a year between two knots
+ * description's words (textFeatures), the attributes (attributeFeatures), the year on 2-, 3- and 5-year triangular bins (a year between two knots
  * weighs on both, so neighbouring years share weight and an unseen year still lands near seen ones). Chosen on
  * validation items carved out of the warm catalog (recagent eval-cold --validate); bins finer than the decade
  * gained the most.
@@ -37,6 +37,7 @@ export function mapFeatures(item: ItemContent): WeightedKey[] {
   const genres = genresOf(item);
   for (let a = 0; a < genres.length; a++) for (let b = a + 1; b < genres.length; b++) out.push([`genres=${genres[a]}|${genres[b]}`, 1]);
   out.push(...textFeatures(item.text));
+  out.push(...attributeFeatures(item.attributes));
   // An unknown year adds nothing, so the bias speaks for it. A "year unknown" key would learn from the catalog's
   // few yearless items, obscure ones, and mark every new item known by its text alone as obscure too.
   if (item.year !== undefined) {
@@ -67,21 +68,74 @@ const STOP_WORDS = new Set(
 );
 
 /**
- * The description as features: its distinct words (lowercase letter/digit runs of 3+ characters, stop words and
- * bare numbers dropped) hashed into TEXT_BUCKETS, each weighing 1 / sqrt(count) so that a long description weighs
- * as much in total as a short one (L2 norm 1). The ridge learns what each word says from the trained items
- * whose descriptions use it; a word on fewer than two catalog items is dropped with the vocabulary.
+ * The description as features: its distinct content words (contentWords) hashed into TEXT_BUCKETS, each weighing
+ * 1 / sqrt(count) so that a long description weighs as much in total as a short one (L2 norm 1): a plot summary
+ * of hundreds of words cannot drown the genres and the year. The ridge learns what each word says from the
+ * trained items whose descriptions use it; a word on fewer than two catalog items is dropped with the vocabulary.
  */
 export function textFeatures(text: string | undefined): WeightedKey[] {
   if (!text) return [];
-  const buckets = new Set<number>();
-  for (const w of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
-    if (w.length < 3 || STOP_WORDS.has(w) || /^\d+$/.test(w)) continue;
-    buckets.add(fnv1a(w) % TEXT_BUCKETS);
-  }
+  const buckets = new Set(contentWords(text).map((w) => fnv1a(w) % TEXT_BUCKETS));
   const weight = 1 / Math.sqrt(buckets.size);
   return [...buckets].sort((a, b) => a - b).map((b): WeightedKey => [`text#${b}`, weight]);
 }
+
+/**
+ * The words of a free text that can say what an item is: accents folded, lower case, letter/digit runs of 3+
+ * characters (apostrophes joined: "mother's" -> "mothers"), stop words and bare numbers dropped, plurals reduced
+ * to the singular (sStem), so "soldiers" in one summary meets "soldier" in another. In text order, repeats kept.
+ */
+export function contentWords(text: string): string[] {
+  const out: string[] = [];
+  const folded = text.normalize("NFKD").replace(/\p{M}/gu, "").replace(/['’]/g, "").toLowerCase();
+  for (const w of folded.match(/[a-z0-9]+/g) ?? []) {
+    if (w.length < 3 || STOP_WORDS.has(w) || /^\d+$/.test(w)) continue;
+    out.push(sStem(w));
+  }
+  return out;
+}
+
+/**
+ * Harman's S-stemmer (1991): "-ies" -> "-y", "-es" -> "-e" and "-s" -> "" with the usual exceptions ("-aies",
+ * "-eies", "-aes", "-ees", "-oes", "-us", "-ss" stay). Light on purpose: it merges plurals and little else, so it
+ * never joins two words of different meaning the way a full stemmer's "universe"/"university" does.
+ */
+export function sStem(word: string): string {
+  if (word.endsWith("ies") && !word.endsWith("eies") && !word.endsWith("aies")) return `${word.slice(0, -3)}y`;
+  if (word.endsWith("es") && !word.endsWith("aes") && !word.endsWith("ees") && !word.endsWith("oes")) return word.slice(0, -1);
+  if (word.endsWith("s") && !word.endsWith("us") && !word.endsWith("ss")) return word.slice(0, -1);
+  return word;
+}
+
+/**
+ * The attributes as features, `attr:name=value` (values trimmed and lower-cased, so "Pete Docter" and "pete docter"
+ * meet): a text or a flag is one key of weight 1; a list one key per distinct element, each 1 / sqrt(count), so a
+ * cast of forty weighs as much as a cast of four; a number lands on log2-scale bins, `attr:name~b` with
+ * b = sign(x) log2(1 + |x|), split between the two nearest whole b as the years are (a runtime of 96 and one of
+ * 100 share most of their weight; 90 and 180 minutes share none). Like every key, one seen on fewer than two
+ * catalog items is dropped with the vocabulary.
+ */
+export function attributeFeatures(attributes: Readonly<Record<string, AttributeValue>> | undefined): WeightedKey[] {
+  const out: WeightedKey[] = [];
+  for (const [name, value] of Object.entries(attributes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (typeof value === "number") {
+      const scaled = Math.sign(value) * Math.log2(1 + Math.abs(value));
+      const knot = Math.floor(scaled);
+      const right = scaled - knot;
+      out.push([`attr:${name}~${knot}`, 1 - right]);
+      if (right > 0) out.push([`attr:${name}~${knot + 1}`, right]);
+    } else if (Array.isArray(value)) {
+      const distinct = [...new Set(value.map(attributeText).filter(Boolean))];
+      for (const v of distinct) out.push([`attr:${name}=${v}`, 1 / Math.sqrt(distinct.length)]);
+    } else {
+      const v = attributeText(String(value));
+      if (v) out.push([`attr:${name}=${v}`, 1]);
+    }
+  }
+  return out;
+}
+
+const attributeText = (value: string) => value.trim().replace(/\s+/g, " ").toLowerCase();
 
 /** 32-bit FNV-1a of a string's UTF-16 code units: stable across runtimes, so a saved map hashes words as it was fitted. */
 function fnv1a(word: string): number {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { solveSpd } from "../numeric/cholesky.ts";
 import { mulberry32 } from "../numeric/random.ts";
-import { ContentFeaturizer, mapFeatures, referenceKeys } from "./content-features.ts";
+import { attributeFeatures, ContentFeaturizer, contentWords, mapFeatures, referenceKeys, sStem, textFeatures } from "./content-features.ts";
 import { ContentMap } from "./content-map.ts";
 
 describe("content features", () => {
@@ -29,6 +29,67 @@ describe("content features", () => {
     expect(f.vocabulary).toEqual(["bias", "genre=Drama", "word=red"]);
     const x = f.featurize({ title: "Red Delta", genres: ["War"] });
     expect(x.indices.map((i) => f.vocabulary[i])).toEqual(["bias", "word=red"]);
+  });
+});
+
+describe("description and attribute features", () => {
+  /** About 400 words of plot summary, written for this test. */
+  const SUMMARY = (
+    "When a storm carries her robot friend away, a young inventor gathers her talking toys and sets out across the flooded city to bring him home. " +
+    "Along the way the toys meet a grumpy old kite, a family of singing pigeons and a lost puppy who knows every rooftop, and they learn that courage " +
+    "matters more than a shiny shell. The girl's grandmother, a retired engineer, builds them a boat from an umbrella and two bicycle wheels. "
+  ).repeat(6);
+
+  it("reads content words: accents folded, stop words and numbers dropped, plurals singular", () => {
+    // Harman's rules are crude ("heroes" -> "heroe"), but the same word always reduces to the same form.
+    expect(contentWords("The Soldiers' café: 1944, their armies and stories of heroes and glasses.")).toEqual(["soldier", "cafe", "army", "story", "heroe", "glasse"]);
+    expect(["toys", "parties", "bus", "glass", "shoes", "news"].map(sStem)).toEqual(["toy", "party", "bus", "glass", "shoe", "new"]);
+  });
+
+  it("gives a long plot summary the weight of a short description, so genres and the year still count", () => {
+    const norm = (keys: ReadonlyArray<readonly [string, number]>) => Math.hypot(...keys.map(([, w]) => w));
+    const long = textFeatures(SUMMARY);
+    expect(SUMMARY.split(/\s+/).length).toBeGreaterThan(300);
+    expect(long.length).toBeGreaterThan(40);
+    expect(norm(long)).toBeCloseTo(1, 6);
+    expect(norm(textFeatures("toys. robot."))).toBeCloseTo(1, 6);
+    const features = mapFeatures({ title: "Kite Day", year: 2015, genres: ["Animation", "Children"], text: SUMMARY });
+    const weightOf = (prefix: string) => Math.hypot(...features.filter(([k]) => k.startsWith(prefix)).map(([, w]) => w));
+    expect(weightOf("genre=")).toBeGreaterThan(weightOf("text#"));
+    expect(weightOf("year/")).toBeGreaterThan(weightOf("text#"));
+  });
+
+  it("turns attributes into keys: texts and flags as they are, lists split by 1/sqrt(n), numbers on log2 bins", () => {
+    const keys = attributeFeatures({ director: " Pete  Docter ", animated: true, cast: ["A", "B", "B", "C", "D"], runtime: 96, budget: 0, delta: -3 });
+    const rounded = keys.map(([k, w]) => [k, Number(w.toFixed(3))]);
+    // log2(97) = 6.600: 0.4 on bin 6, 0.6 on bin 7; -log2(4) = -2 exactly; 0 on bin 0.
+    expect(rounded).toEqual([
+      ["attr:animated=true", 1],
+      ["attr:budget~0", 1],
+      ["attr:cast=a", 0.5],
+      ["attr:cast=b", 0.5],
+      ["attr:cast=c", 0.5],
+      ["attr:cast=d", 0.5],
+      ["attr:delta~-2", 1],
+      ["attr:director=pete docter", 1],
+      ["attr:runtime~6", 0.4],
+      ["attr:runtime~7", 0.6],
+    ]);
+    expect(mapFeatures({ title: "X", attributes: { language: "en" } })).toContainEqual(["attr:language=en", 1]);
+  });
+
+  it("places an item by its attributes when the catalog's items carry them", () => {
+    // Two kinds of item that differ only in their director; the vectors follow the director.
+    const items = Array.from({ length: 40 }, (_, r) => ({ title: "Shared", genres: ["Animation"], attributes: { director: r % 2 ? "Docter" : "Carpenter", runtime: 90 + r } }));
+    const vectors = Float32Array.from(items.flatMap((item) => (item.attributes.director === "Docter" ? [1, 0] : [0, 1])));
+    const map = ContentMap.fit(items, vectors, 2, { spread: 0 });
+    const docter = map.map({ title: "New", genres: ["Animation"], attributes: { director: "Docter" } });
+    const carpenter = map.map({ title: "New", genres: ["Animation"], attributes: { director: "Carpenter" } });
+    const none = map.map({ title: "New", genres: ["Animation"] });
+    expect(docter[0]).toBeGreaterThan(none[0] + 0.3);
+    expect(carpenter[1]).toBeGreaterThan(none[1] + 0.3);
+    expect(docter[0] - docter[1]).toBeGreaterThan(0.6);
+    expect(carpenter[1] - carpenter[0]).toBeGreaterThan(0.6);
   });
 });
 
@@ -92,9 +153,9 @@ describe("ContentMap", () => {
     const probe = { title: "shared", year: 1993, genres: ["War", "Drama"] };
     expect(Array.from(back.map(probe))).toEqual(Array.from(map.map(probe)));
     expect(() => ContentMap.fromJSON({ vocabulary: { genres: [] }, factors: 2, weights: [] })).toThrow(/rebuild the artifacts/);
-    // A version 2 map (no calibration: items placed near the average item) is rebuilt, not served.
+    // An older map (version 3 hashed description words without stemming, and had no attribute keys) is rebuilt, not served.
     const { calibration: _, ...uncalibrated } = map.toJSON();
-    expect(() => ContentMap.fromJSON({ ...uncalibrated, version: 2 })).toThrow(/version 3.*rebuild the artifacts/);
+    expect(() => ContentMap.fromJSON({ ...uncalibrated, version: 3 })).toThrow(/version 4.*rebuild the artifacts/);
   });
 
   it("calibrates its predictions to the trained vectors' spread, keeping their order for any user", () => {

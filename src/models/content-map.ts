@@ -4,8 +4,12 @@ import { ContentFeaturizer, type ItemContent, type SparseFeatures } from "./cont
 import { SpreadCalibration } from "./spread-calibration.ts";
 
 const FORMAT = "recagent-content-map";
-/** 3: predictions are calibrated (SpreadCalibration); a version 2 map places items near the average item. */
-const VERSION = 3;
+/**
+ * 4: description words are stemmed plurals without accents (contentWords), and attributes are features; a version 3
+ * map would hash a description's words differently. 3: predictions are calibrated (SpreadCalibration); a version 2
+ * map places items near the average item.
+ */
+const VERSION = 4;
 
 const jsonSchema = z.object({
   format: z.literal(FORMAT),

@@ -78,6 +78,58 @@ describe("MetadataExtractor", () => {
     for (const t of [...got.keywords, ...got.themes]) expect(allTags.has(t)).toBe(true);
   });
 
+  describe("on multi-sentence plot summaries", () => {
+    /** A catalog whose items have plot summaries (written for this test), so similar items vote for genres. */
+    const PLOTS: Item[] = [
+      ["11", "Playroom", "Animation|Children|Comedy", "Toys come to life whenever their owner leaves the room. A cowboy doll grows jealous of a shiny new space ranger, and the two rivals must find their way home together."],
+      ["12", "Reef", "Animation|Children|Adventure", "A timid little fish crosses the whole ocean to find his son, who was taken by a diver, helped by a forgetful friend with a big heart."],
+      ["13", "Lanterns", "Animation|Children|Fantasy", "A young girl and her talking cat follow floating lanterns into a hidden kingdom, where a kind old dragon needs their help to find his lost egg."],
+      ["14", "The Farmhouse", "Horror", "A family moves into an old farmhouse and is tormented by a presence that hides in the cellar. Doors slam at night and the youngest daughter talks to someone nobody else can see."],
+      ["15", "Camp Night", "Horror|Thriller", "Teenagers at a summer camp are hunted one by one through the woods by a masked figure, and the survivors must last until dawn."],
+      ["16", "Rain City", "Crime|Drama", "A tired detective investigates a series of murders in a rainy city, following clues the killer leaves for him."],
+      ["17", "The Beach", "Drama|War", "Soldiers land on a beach under fire, and a captain leads his men behind enemy lines to bring one private home."],
+      ["18", "Bookshop", "Comedy|Romance", "A shy bookshop owner falls in love with a famous actress who walks into his shop one rainy afternoon."],
+    ].map(([id, title, genres, text]) => ({ id, title, genres: genres.split("|"), tags: [], text }));
+    const plots = MetadataExtractor.fromCatalog(PLOTS);
+    const long = (sentences: string) => `${sentences} `.repeat(6).trim();
+
+    it("finds the genres of an animated family film from a long summary", () => {
+      const description = long(
+        "When a storm carries her robot friend away, a little girl gathers her talking toys and sets out across the city to bring him home. " +
+          "Along the way they meet a grumpy old kite, a family of singing pigeons and a lost puppy, and learn that a big heart matters more than a shiny shell. " +
+          "The toys must be back in the playroom before the girl's family wakes up.",
+      );
+      expect(description.split(/\s+/).length).toBeGreaterThan(300);
+      const got = plots.extract({ title: "Kite Day", description });
+      expect(got.genres).toContain("Animation");
+      expect(got.genres).toContain("Children");
+      expect(got.genres).not.toContain("Horror");
+    });
+
+    it("reads a haunted house as horror, whatever the family in it", () => {
+      const got = plots.extract({
+        title: "Whispers",
+        description: long(
+          "After their mother's death, two sisters and their family move into a crumbling house on the coast. Soon doors open by themselves at night, " +
+            "whispers come from the cellar, and the youngest sister talks to a girl nobody else can see. The house is haunted, and it wants the family to stay.",
+        ),
+      });
+      expect(got.genres[0]).toBe("Horror");
+      expect(got.genres).not.toContain("Children");
+      expect(got.genres).not.toContain("Animation");
+    });
+
+    it("reads a war story, a detective story and a love story", () => {
+      const war = plots.extract({ title: "Ridge", description: "In the last winter of the war, a young soldier and his platoon are ordered to hold a bridge. Cut off from the army, they wait for an enemy attack that may never come." });
+      expect(war.genres).toContain("War");
+      const crime = plots.extract({ title: "Harbour", description: "A detective with a past investigates the murder of a dock worker. Every clue leads back to the city's police chief." });
+      expect(crime.genres.slice(0, 2)).toContain("Crime");
+      const love = plots.extract({ title: "Letters", description: "A lonely postman falls in love with a woman through the letters he delivers to her door, and never finds the courage to sign his name." });
+      expect(love.genres).toContain("Romance");
+      for (const got of [war, crime, love]) expect(got.genres).not.toContain("Horror");
+    });
+  });
+
   it("rejects genres outside the catalog in the vocabulary-bound schema", () => {
     const ok = extractor.extract({ title: "X" });
     expect(schema.safeParse({ ...ok, genres: ["Hacked"] }).success).toBe(false);

@@ -3,7 +3,7 @@ import { splitTitleYear } from "../../data/catalog.ts";
 import { normWords } from "../chat/words.ts";
 import type { ItemText } from "./describe.ts";
 import { type Audience, type ItemMetadata, UNKNOWN_ERA } from "./schema.ts";
-import { TagNeighbours } from "./tag-neighbours.ts";
+import { TextNeighbours } from "./text-neighbours.ts";
 
 /**
  * Words in a description that point to a genre (MovieLens spelling; base forms, plurals match too). Unlike
@@ -53,6 +53,13 @@ const AUDIENCE_CUES: Array<[Audience, string[]]> = [
 const MAX_GENRES = 3;
 /** A genre named outright ("an animated comedy") counts as two cues: "journey" hints at Adventure, "comedy" says Comedy. */
 const NAMED_GENRE_WEIGHT = 2;
+/**
+ * What the catalog's most similar items say of a genre: its share of their votes (TextNeighbours) times this
+ * counts beside the cues. A genre is kept from a score of MIN_GENRE_SCORE up: one cue word, or half the
+ * neighbours' vote. Chosen on validation (recagent eval-cold --validate random --cold-content text).
+ */
+const NEIGHBOUR_WEIGHT = 1;
+const MIN_GENRE_SCORE = 0.3;
 const MAX_THEMES = 5;
 const MAX_KEYWORDS = 8;
 const MAX_MOODS = 3;
@@ -80,7 +87,10 @@ export class MetadataExtractor {
     /** The catalog's genres, sorted: the only genres ever output. */
     readonly vocabulary: readonly string[],
     tags: ReadonlyMap<string, number>,
-    private readonly neighbours: TagNeighbours,
+    /** Catalog items by their title, description and tags, voting with their tags (on two items or more). */
+    private readonly tagNeighbours: TextNeighbours,
+    /** Catalog items by their title and description, voting with their genres. */
+    private readonly genreNeighbours: TextNeighbours,
   ) {
     const canonical = new Map(vocabulary.map((g) => [genreKey(g), g]));
     const cue = (phrase: string, genre: string) => {
@@ -113,17 +123,25 @@ export class MetadataExtractor {
     const counts = new Map<string, number>();
     for (const item of list) for (const t of new Set(item.tags.map((x) => x.toLowerCase()))) counts.set(t, (counts.get(t) ?? 0) + 1);
     const tags = new Map([...counts].filter(([, n]) => n >= 2));
-    return new MetadataExtractor(genres, tags, TagNeighbours.fromCatalog(list, (t) => tags.has(t)));
+    const tagNeighbours = TextNeighbours.fromDocs(
+      list.map((item) => {
+        const labels = [...new Set(item.tags.map((t) => t.toLowerCase()))].filter((t) => tags.has(t));
+        return { text: `${item.title} ${item.text ?? ""} ${labels.join(" ")}`, labels };
+      }),
+    );
+    const genreNeighbours = TextNeighbours.fromDocs(list.filter((item) => item.text).map((item) => ({ text: `${item.title} ${item.text}`, labels: item.genres })));
+    return new MetadataExtractor(genres, tags, tagNeighbours, genreNeighbours);
   }
 
   /** An arrow, so it can be handed over as the metadata stage's fallback. */
   extract = (item: ItemText): ItemMetadata => {
     const text = `${item.title} ${item.description ?? ""}`;
     const phrases = phrasesOf(normWords(text));
-    const genres = this.genresIn(phrases);
+    const genres = this.genresIn(phrases, item.description ? text : undefined);
     const keywords = [...new Set(phrases.flatMap((p) => this.tagPhrases.get(p) ?? []))].slice(0, MAX_KEYWORDS);
-    const themes = this.neighbours
-      .tagsFor(text, MAX_THEMES + MAX_KEYWORDS)
+    const themes = this.tagNeighbours
+      .votes(text)
+      .map(([tag]) => tag)
       .filter((t) => !keywords.includes(t) && !this.genreCues.has(normWords(t).join(" ")))
       .slice(0, MAX_THEMES);
     const year = yearIn(item);
@@ -138,14 +156,19 @@ export class MetadataExtractor {
     };
   };
 
-  /** Catalog genres by the weight of the cues and names pointing to them, most first (ties in vocabulary order). */
-  private genresIn(phrases: readonly string[]): string[] {
+  /**
+   * Catalog genres by the weight of the cues and names pointing to them plus the similar items' vote, most first
+   * (ties in vocabulary order), those scoring MIN_GENRE_SCORE or more.
+   */
+  private genresIn(phrases: readonly string[], text: string | undefined): string[] {
     const hits = new Map<string, number>();
     for (const p of phrases) {
       const weight = this.genreNames.has(p) ? NAMED_GENRE_WEIGHT : 1;
       for (const g of this.genreCues.get(p) ?? []) hits.set(g, (hits.get(g) ?? 0) + weight);
     }
+    if (text) for (const [g, share] of this.genreNeighbours.votes(text)) hits.set(g, (hits.get(g) ?? 0) + NEIGHBOUR_WEIGHT * share);
     return [...hits]
+      .filter(([, score]) => score >= MIN_GENRE_SCORE)
       .sort((a, b) => b[1] - a[1] || this.vocabulary.indexOf(a[0]) - this.vocabulary.indexOf(b[0]))
       .slice(0, MAX_GENRES)
       .map(([g]) => g);

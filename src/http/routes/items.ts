@@ -23,7 +23,7 @@ const updateItem = createRoute({ method: "put", path: "/v1/items/{id}", summary:
 const deleteItem = createRoute({ method: "delete", path: "/v1/items/{id}", summary: "Remove an item", request: { params: IdParam }, responses: { 200: json(z.object({ deleted: z.string() }), "Deleted"), ...writeErrors } });
 
 export function itemOut(item: Item) {
-  return { id: item.id, title: item.title, year: item.year, genres: item.genres, tags: item.tags, text: item.text };
+  return { id: item.id, title: item.title, year: item.year, genres: item.genres, tags: item.tags, text: item.text, attributes: item.attributes };
 }
 function onboardedOut({ item, described }: Onboarded, deps: AppDeps) {
   if (!described) return itemOut(item);
