@@ -7,7 +7,7 @@
 // are left, so one thread alone can do all of it. Every output element is computed by exactly one chunk with
 // the same arithmetic whoever runs it, so results do not depend on the number of threads. Matrices are
 // row-major and densely packed. The plain TypeScript reference of each kernel is in ../training-kernels.ts.
-import { gemm } from "./dense";
+import { gemm } from "./gemm";
 
 /** First byte the host may use; below it lies whatever static data the compiler placed. */
 export function heapBase(): usize {
