@@ -2,7 +2,7 @@ import type { ItemContentInput } from "./recommender.ts";
 import { mapFeatures, type WeightedKey } from "./content-features.ts";
 import type { Bags } from "./neural/embedding.ts";
 
-/** What the item tower reads of an item: a title, and whatever of year, genres, tags and description it has. */
+/** What the item tower reads of an item: a title, and whatever of year, genres, tags, description and attributes it has. */
 export type TowerContent = ItemContentInput;
 
 export interface HashedVocabularyOptions {
@@ -24,7 +24,7 @@ const MAX_TEXT_WORDS = 200;
 
 /**
  * The item tower's content keys: the content map's features (bias, genres, genre pairs, decade, year bins,
- * title words: mapFeatures) plus tags and description words when present, with bag-like groups scaled by
+ * title words, attributes: mapFeatures) plus tags and description words when present, with bag-like groups scaled by
  * 1/sqrt(count).
  */
 export function towerKeys(item: TowerContent, o: Pick<HashedVocabularyOptions, "tags" | "text">): WeightedKey[] {

@@ -136,6 +136,13 @@ describe("twotower content keys", () => {
     expect(without.has("tag=pixar") || without.has("text=toys")).toBe(false);
   });
 
+  it("read an item's attributes as the content map does (attr: keys, lists split by 1/sqrt(n))", () => {
+    const keys = new Map(towerKeys({ title: "Up", attributes: { director: "Pete Docter", cast: ["A", "B", "C", "D"], runtime: 96 } }, { tags: false, text: false }));
+    expect(keys.get("attr:director=pete docter")).toBe(1);
+    expect(keys.get("attr:cast=a")).toBeCloseTo(0.5, 6);
+    expect(keys.get("attr:runtime~6")! + keys.get("attr:runtime~7")!).toBeCloseTo(1, 6);
+  });
+
   it("hash keys into the same bucket on every call, within 2^bits", () => {
     expect(hashBucket("genre=Comedy", 15)).toBe(hashBucket("genre=Comedy", 15));
     expect(hashBucket("genre=Comedy", 4)).toBeLessThan(16);
