@@ -43,7 +43,7 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
     process.stderr.write(`recagent: unknown command "${name}"; valid: ${Object.keys(COMMANDS).join(", ")}\n`);
     return 2;
   }
-  // Both cores for the WebAssembly ALS kernels; commands that fit nothing skip the threads' start-up.
+  // Both cores for the WebAssembly kernels (ALS, two-tower training); commands that fit nothing skip the threads' start-up.
   if (FITTING.has(name)) useWorkerThreads();
   try {
     return await command.run(rest, out);
