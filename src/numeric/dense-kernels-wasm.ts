@@ -13,6 +13,9 @@ interface DenseWasmExports {
   layerNormBackward(dy: number, xhat: number, inverseStd: number, rows: number, d: number, gamma: number, dx: number, gammaGrad: number, betaGrad: number): void;
   dropoutForward(x: number, n: number, state: number, weyl: number, lastDropped: number, keep: number, y: number, mask: number): void;
   multiply(a: number, b: number, n: number, out: number): void;
+  relu(x: number, n: number, y: number): void;
+  reluBackward(y: number, dy: number, n: number, dx: number): void;
+  addColumnSums(a: number, rows: number, cols: number, out: number): void;
 }
 
 let compiled: CompiledKernels | Error | undefined;
@@ -160,5 +163,31 @@ class WasmLayerKernels implements LayerKernels {
     f.set(mask.subarray(0, n), maskAt >> 2);
     this.scratch.kernels.multiply(dyAt, maskAt, n, dxAt);
     dx.set(f.subarray(dxAt >> 2, (dxAt >> 2) + n));
+  }
+
+  relu(x: Float32Array, n: number, y: Float32Array): void {
+    const [xAt, yAt] = this.scratch.layout(n, n);
+    const f = this.scratch.floats;
+    f.set(x.subarray(0, n), xAt >> 2);
+    this.scratch.kernels.relu(xAt, n, yAt);
+    y.set(f.subarray(yAt >> 2, (yAt >> 2) + n));
+  }
+
+  reluBackward(y: Float32Array, dy: Float32Array, n: number, dx: Float32Array): void {
+    const [yAt, dyAt, dxAt] = this.scratch.layout(n, n, n);
+    const f = this.scratch.floats;
+    f.set(y.subarray(0, n), yAt >> 2);
+    f.set(dy.subarray(0, n), dyAt >> 2);
+    this.scratch.kernels.reluBackward(yAt, dyAt, n, dxAt);
+    dx.set(f.subarray(dxAt >> 2, (dxAt >> 2) + n));
+  }
+
+  addColumnSums(a: Float32Array, rows: number, cols: number, out: Float32Array): void {
+    const [aAt, outAt] = this.scratch.layout(rows * cols, cols);
+    const f = this.scratch.floats;
+    f.set(a.subarray(0, rows * cols), aAt >> 2);
+    f.set(out.subarray(0, cols), outAt >> 2);
+    this.scratch.kernels.addColumnSums(aAt, rows, cols, outAt);
+    out.set(f.subarray(outAt >> 2, (outAt >> 2) + cols));
   }
 }

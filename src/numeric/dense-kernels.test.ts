@@ -155,6 +155,38 @@ describe("layer kernels: WebAssembly SIMD against the TypeScript references", ()
     expect(Array.from(want.mask)).toEqual(Array.from({ length: n }, () => (next() < rate ? 0 : keep)));
   });
 
+  it.each([1, 6, 1403])("relu and its backward pass agree exactly over %i entries, -0 and NaN included", (n) => {
+    const x = randomMatrix(1, n, n, 2);
+    x[0] = -0;
+    if (n > 2) x[2] = Number.NaN;
+    const dy = randomMatrix(1, n, n + 1);
+    const run = (kern: LayerKernels) => {
+      const y = new Float32Array(n);
+      kern.relu(x, n, y);
+      const dx = new Float32Array(n);
+      kern.reluBackward(y, dy, n, dx);
+      return { y: Array.from(y), dx: Array.from(dx) };
+    };
+    const want = run(ts);
+    expect(run(wasm)).toEqual(want);
+    expect(want.y.every((v, i) => Object.is(v, x[i] > 0 ? x[i] : 0))).toBe(true);
+  });
+
+  it.each([
+    [1, 1],
+    [5, 7],
+    [33, 50],
+    [20, 150],
+  ])("a bias's gradient (column sums added row by row) agrees exactly at %i x %i", (rows, cols) => {
+    const a = randomMatrix(rows, cols, rows + cols);
+    const run = (kern: LayerKernels) => {
+      const out = randomMatrix(1, cols, 3);
+      kern.addColumnSums(a, rows, cols, out);
+      return Array.from(out);
+    };
+    expect(run(wasm)).toEqual(run(ts));
+  });
+
   it("dropout's threshold is exact at the edges: a draw of exactly rate x 2^32 is kept, one below dropped", () => {
     expect(lastDropped(0.25)).toBe(2 ** 30 - 1);
     expect(lastDropped(0.2)).toBe(Math.floor(0.2 * 2 ** 32));

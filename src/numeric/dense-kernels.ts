@@ -116,9 +116,10 @@ export function typeScriptDenseKernels(why: string): DenseKernels {
 
 /**
  * The neural layers' kernels other than the products: layer norm over the rows of a rows x width matrix, forward
- * and backward, and inverted dropout with mulberry32 masks. The TypeScript references below and the SIMD kernels
- * of assembly/dense.ts. An interface of its own, so that kernel sets which implement DenseKernels need not
- * implement these.
+ * and backward, inverted dropout with mulberry32 masks, ReLU, and a bias's gradient. The TypeScript references
+ * below and the SIMD kernels of assembly/dense.ts, which compute the same values (bit for bit, but for layer
+ * norm's sums, which run in four f32 lanes). An interface of its own, so that kernel sets which implement
+ * DenseKernels need not implement these.
  */
 export interface LayerKernels {
   readonly label: string;
@@ -134,6 +135,12 @@ export interface LayerKernels {
   dropoutForward(x: Float32Array, n: number, state: number, rate: number, y: Float32Array, mask: Float32Array): void;
   /** dx = dy * mask over the first n entries. */
   dropoutBackward(dy: Float32Array, mask: Float32Array, n: number, dx: Float32Array): void;
+  /** y = x > 0 ? x : 0 over the first n entries. */
+  relu(x: Float32Array, n: number, y: Float32Array): void;
+  /** dx = y > 0 ? dy : 0 over the first n entries, y being the forward's output. */
+  reluBackward(y: Float32Array, dy: Float32Array, n: number, dx: Float32Array): void;
+  /** out (cols) += the column sums of a (rows x cols), added row by row. */
+  addColumnSums(a: Float32Array, rows: number, cols: number, out: Float32Array): void;
 }
 
 /** The largest 32-bit draw that dropout at `rate` (in (0, 1)) drops: draw < rate x 2^32 exactly when draw <= this. */
@@ -196,6 +203,18 @@ export function dropoutBackwardReference(dy: Float32Array, mask: Float32Array, n
   for (let i = 0; i < n; i++) dx[i] = dy[i] * mask[i];
 }
 
+export function reluReference(x: Float32Array, n: number, y: Float32Array): void {
+  for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+}
+
+export function reluBackwardReference(y: Float32Array, dy: Float32Array, n: number, dx: Float32Array): void {
+  for (let i = 0; i < n; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
+}
+
+export function addColumnSumsReference(a: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) out[j] += a[r * cols + j];
+}
+
 /** The TypeScript references as LayerKernels; `why` says why they run instead of WebAssembly. */
 export function typeScriptLayerKernels(why: string): LayerKernels {
   return {
@@ -204,5 +223,8 @@ export function typeScriptLayerKernels(why: string): LayerKernels {
     layerNormBackward: layerNormBackwardReference,
     dropoutForward: dropoutForwardReference,
     dropoutBackward: dropoutBackwardReference,
+    relu: reluReference,
+    reluBackward: reluBackwardReference,
+    addColumnSums: addColumnSumsReference,
   };
 }

@@ -1,29 +1,33 @@
+import { sharedLayerKernels } from "../../numeric/dense-kernels-wasm.ts";
+import type { LayerKernels } from "../../numeric/dense-kernels.ts";
 import { ReusedFloats } from "./reused.ts";
 import { type Layer, type Matrix, matrix, type Param } from "./types.ts";
 
-/** max(0, x), elementwise. */
+/** max(0, x), elementwise (x > 0 ? x : 0), on the layer kernels. */
 export class Relu implements Layer {
   private output?: Matrix;
   private readonly outputStore = new ReusedFloats();
   private readonly gradient = new ReusedFloats();
+
+  constructor(private readonly kernels: LayerKernels = sharedLayerKernels()) {}
 
   params(): Param[] {
     return [];
   }
 
   forward(x: Matrix, _train?: boolean): Matrix {
-    const xs = x.data;
-    const y = this.outputStore.take(xs.length);
-    for (let i = 0; i < y.length; i++) y[i] = xs[i] > 0 ? xs[i] : 0;
+    const n = x.data.length;
+    const y = this.outputStore.take(n);
+    this.kernels.relu(x.data, n, y);
     this.output = { rows: x.rows, cols: x.cols, data: y };
     return this.output;
   }
 
   backward(dy: Matrix): Matrix {
-    const y = this.output!.data;
-    const dys = dy.data;
-    const dx = this.gradient.take(dys.length);
-    for (let i = 0; i < dx.length; i++) dx[i] = y[i] > 0 ? dys[i] : 0;
+    const y = this.output;
+    if (!y) throw new Error("relu: backward before forward");
+    const dx = this.gradient.take(y.data.length);
+    this.kernels.reluBackward(y.data, dy.data, dx.length, dx);
     return { rows: dy.rows, cols: dy.cols, data: dx };
   }
 }

@@ -1,4 +1,5 @@
-import type { DenseKernels } from "../../numeric/dense-kernels.ts";
+import { sharedLayerKernels } from "../../numeric/dense-kernels-wasm.ts";
+import type { DenseKernels, LayerKernels } from "../../numeric/dense-kernels.ts";
 import { denseParam, glorotUniform } from "./param.ts";
 import { ReusedFloats } from "./reused.ts";
 import type { Layer, Matrix, Param } from "./types.ts";
@@ -8,6 +9,8 @@ export interface DenseOptions {
   bias?: boolean;
   /** Starting weights (inputs x outputs); Glorot uniform from `next` when absent. */
   weights?: Float32Array;
+  /** Kernels for the bias's gradient (the shared layer kernels when absent). */
+  layerKernels?: LayerKernels;
 }
 
 /** y = x W + b, with W inputs x outputs. The three products run on the given kernels (WebAssembly SIMD or TypeScript). */
@@ -17,6 +20,7 @@ export class Dense implements Layer {
   private input?: Matrix;
   private readonly output = new ReusedFloats();
   private readonly gradient = new ReusedFloats();
+  private readonly layerKernels: LayerKernels;
 
   constructor(
     name: string,
@@ -29,6 +33,7 @@ export class Dense implements Layer {
     this.weight = denseParam(`${name}.weight`, o.weights ?? glorotUniform(inputs, outputs, next));
     if (this.weight.value.length !== inputs * outputs) throw new Error(`${name}: weights must be ${inputs} x ${outputs}`);
     if (o.bias ?? true) this.bias = denseParam(`${name}.bias`, new Float32Array(outputs));
+    this.layerKernels = o.layerKernels ?? sharedLayerKernels();
   }
 
   params(): Param[] {
@@ -50,11 +55,7 @@ export class Dense implements Layer {
     if (!x) throw new Error("dense layer: backward before forward");
     const { inputs: k, outputs: n } = this;
     this.kernels.matmulTransA(x.data, dy.data, this.weight.grad, x.rows, k, n, true);
-    if (this.bias) {
-      const g = this.bias.grad;
-      const dys = dy.data;
-      for (let r = 0; r < dy.rows; r++) for (let j = 0; j < n; j++) g[j] += dys[r * n + j];
-    }
+    if (this.bias) this.layerKernels.addColumnSums(dy.data, dy.rows, n, this.bias.grad);
     const dx = this.gradient.take(x.rows * k);
     this.kernels.matmulTransB(dy.data, this.weight.value, dx, x.rows, n, k);
     return { rows: x.rows, cols: k, data: dx };

@@ -392,3 +392,43 @@ export function multiply(a: usize, b: usize, n: i32, out: usize): void {
   for (; o < vecBytes; o += 16) v128.store(out + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
   for (; o < bytes; o += 4) store<f32>(out + o, load<f32>(a + o) * load<f32>(b + o));
 }
+
+/** y = max(0, x) over n floats as (0 < x ? x : 0): pmax keeps the comparison's answer for NaN (0) and -0 (0). */
+export function relu(x: usize, n: i32, y: usize): void {
+  const bytes = <usize>n << 2;
+  const vecBytes = <usize>(n & ~3) << 2;
+  const zero = f32x4.splat(0);
+  let o: usize = 0;
+  for (; o < vecBytes; o += 16) v128.store(y + o, f32x4.pmax(zero, v128.load(x + o)));
+  for (; o < bytes; o += 4) {
+    const v = load<f32>(x + o);
+    store<f32>(y + o, v > 0 ? v : 0);
+  }
+}
+
+/** ReLU's backward pass over n floats: dx = dy where the forward's output y > 0, else 0. */
+export function reluBackward(y: usize, dy: usize, n: i32, dx: usize): void {
+  const bytes = <usize>n << 2;
+  const vecBytes = <usize>(n & ~3) << 2;
+  const zero = f32x4.splat(0);
+  let o: usize = 0;
+  for (; o < vecBytes; o += 16) v128.store(dx + o, v128.and(v128.load(dy + o), f32x4.gt(v128.load(y + o), zero)));
+  for (; o < bytes; o += 4) store<f32>(dx + o, load<f32>(y + o) > 0 ? load<f32>(dy + o) : 0);
+}
+
+/** out (cols) += the column sums of a (rows x cols), row by row (a bias's gradient), four columns at a time. */
+export function addColumnSums(a: usize, rows: i32, cols: i32, out: usize): void {
+  const rowBytes = <usize>cols << 2;
+  const vecBytes = <usize>(cols & ~3) << 2;
+  let o: usize = 0;
+  for (; o < vecBytes; o += 16) {
+    let s = v128.load(out + o);
+    for (let r = 0; r < rows; r++) s = f32x4.add(s, v128.load(a + <usize>r * rowBytes + o));
+    v128.store(out + o, s);
+  }
+  for (; o < rowBytes; o += 4) {
+    let s = load<f32>(out + o);
+    for (let r = 0; r < rows; r++) s += load<f32>(a + <usize>r * rowBytes + o);
+    store<f32>(out + o, s);
+  }
+}
