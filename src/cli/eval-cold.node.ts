@@ -33,10 +33,10 @@ export const EVAL_COLD_USAGE = `usage: recagent eval-cold --movielens DIR --trai
   --movielens  MovieLens directory: ratings.csv (every rating, for relevance) and movies.csv (content)
   --train      the P1 train split: user, item, value, timestamp; tab-separated, no header
   --cold       the cold item ids, whitespace-separated (e.g. data/splits/ml-latest-small/cold_random.txt)
-  --items      JSON lines of { id, title, description?, genres?, year? }: each field given replaces what
+  --items      JSON lines of { id, title, description?, genres?, year?, attributes? }: each field given replaces what
                movies.csv says of that item (e.g. descriptions built by scripts/dev-item-text.node.ts)
   --cold-content  what onboarding is given of a cold item: metadata (title, year, genres), all (and the
-               description; the default), text (title without year and description: genres and a stated
+               description and attributes; the default), text (title without year and description: genres and a stated
                year come from the metadata extractor, as the service does without an LLM)
   --validate   choose hyper-parameters without the cold items: drop them, then carve pseudo-cold items out
                of the warm train rows by this rule (newest first rating, or largest crc32) and score those
@@ -146,7 +146,8 @@ export function onboardingContent(catalog: Catalog, overrides: ReadonlyMap<strin
     const given = overrides.get(id);
     const title = given?.title ?? base?.title ?? id;
     const genres = given?.genres.length ? given.genres : (base?.genres ?? []);
-    return { id, title, year: given?.year ?? base?.year, genres, tags: [], text: given?.text ?? base?.text };
+    const attributes = given?.attributes ?? base?.attributes;
+    return { id, title, year: given?.year ?? base?.year, genres, tags: [], text: given?.text ?? base?.text, ...(attributes && { attributes }) };
   };
 }
 

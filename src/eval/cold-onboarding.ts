@@ -27,14 +27,14 @@ export type ColdRanking = "cold" | "all";
 
 /**
  * What onboarding is given of a cold item: "metadata" title, year and genres (P2 as PROTOCOL.md defines it);
- * "all" those and the description; "text" the title (no year) and the description only, so genres and a
+ * "all" those, the description and the attributes; "text" the title (no year) and the description only, so genres and a
  * stated year come from the metadata step, as for POST /v1/items with text alone. Warm items always keep all.
  */
 export type ColdContent = "metadata" | "all" | "text";
 
 export function onboardingInput(item: Item, content: ColdContent): ItemInput {
   if (content === "text") return { id: item.id, title: item.title, description: item.text };
-  return { id: item.id, title: item.title, year: item.year, genres: item.genres, ...(content === "all" && { description: item.text }) };
+  return { id: item.id, title: item.title, year: item.year, genres: item.genres, ...(content === "all" && { description: item.text, attributes: item.attributes }) };
 }
 
 export interface ColdReport {
