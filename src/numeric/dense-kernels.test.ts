@@ -11,8 +11,9 @@ function naive(a: Float32Array, b: Float32Array, m: number, k: number, n: number
   return out;
 }
 
-// Shapes that hit every path of the kernel: blocks of 4 rows and 8 columns, and the tails of both.
-const SHAPES: Array<[number, number, number]> = [[1, 1, 1], [3, 5, 7], [4, 8, 8], [9, 13, 17], [64, 64, 64], [37, 64, 130]];
+// Shapes that hit every path of the kernel: blocks of 4 rows and 8 columns, and the tails of both (columns: a
+// block of 4, the last 1-3 as an overlapping block of 4, or scalar below 4 columns).
+const SHAPES: Array<[number, number, number]> = [[1, 1, 1], [3, 5, 7], [4, 8, 8], [9, 13, 17], [64, 64, 64], [37, 64, 130], [8, 5, 12], [5, 3, 14], [6, 2, 3], [12, 50, 50], [4, 50, 150]];
 
 describe("dense kernels: TypeScript references", () => {
   it.each(SHAPES)("agree with the triple sum at %i x %i x %i", (m, k, n) => {
