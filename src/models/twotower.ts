@@ -177,7 +177,8 @@ export class TwoTower implements FactorRecommender, ContentEncoder {
     const p = this.params;
     this.kernelsCache = createTrainingKernels();
     const t = (this.towers = new Towers(p, items, users, this.kernels));
-    this.itemBags = bags;
+    // In the kernels' memory: every step reads the batch's bags in place.
+    this.itemBags = { offsets: this.kernels.keep(bags.offsets), ids: this.kernels.keep(bags.ids), weights: this.kernels.keep(bags.weights) };
     const adam = new Adam({ lr: p.lr, weightDecay: p.weight_decay, kernels: this.kernels });
     const params = t.params();
     const next = mulberry32(p.seed + 1);

@@ -116,6 +116,14 @@ class WasmTrainingKernels implements TrainingKernels {
     return at === undefined ? new Float32Array(length) : this.f32(at, length);
   }
 
+  keep<T extends Float32Array | Int32Array>(values: T): T {
+    const at = this.reserve(4 * values.length);
+    if (at === undefined) return values;
+    const copy = (values instanceof Int32Array ? new Int32Array(this.buffer(), at, values.length) : this.f32(at, values.length)) as T;
+    copy.set(values);
+    return copy;
+  }
+
   /** Starts a call's scratch region. */
   private beginCall(): void {
     this.scratchTop = this.scratchStart;

@@ -41,6 +41,10 @@ describe("training kernels: WebAssembly SIMD against the TypeScript references",
     const b = wasm.allocate(8);
     expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(b.byteOffset).toBeGreaterThanOrEqual(a.byteOffset + 32);
+    const kept = wasm.keep(Int32Array.of(4, 5, 6));
+    expect(kept).toBeInstanceOf(Int32Array);
+    expect(kept.buffer).toBe(a.buffer);
+    expect(Array.from(kept)).toEqual([4, 5, 6]);
   });
 
   // Widths that hit the 64-byte blocks, single vectors and the scalar tail.

@@ -35,6 +35,8 @@ export interface SparseKernels {
    * tables, their gradients and Adam's moments, which are too large to copy in per call. Lives as long as the kernels.
    */
   allocate(length: number): Float32Array;
+  /** A copy of `values` where these kernels work in place (`values` itself where there is no such memory): data read on every call, such as a model's bags. */
+  keep<T extends Float32Array | Int32Array>(values: T): T;
   /** out row r (of `rows`) = sum over the bag select[r] (or r) of weight * table row, in bag order; zeros for an empty bag. */
   bagSum(table: Float32Array, width: number, bags: SparseBags, out: Float32Array, rows: number, select?: Int32Array): void;
   /** The gradient of bagSum: grad row id += weight * gradOut row r for every entry of every bag, each table row in bag order. */
@@ -102,6 +104,7 @@ export function adamReference(value: Float32Array, grad: Float32Array, m: Float3
 export const sparseKernelsReference: SparseKernels = {
   label: "typescript",
   allocate: (length) => new Float32Array(length),
+  keep: (values) => values,
   bagSum: bagSumReference,
   bagScatter: bagScatterReference,
   adam: adamReference,
