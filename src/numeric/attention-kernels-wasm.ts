@@ -6,7 +6,7 @@ import { type CompiledKernels, compileKernels, ScratchMemory } from "./webassemb
 interface AttentionWasmExports {
   heapBase(): number;
   forward(qkv: number, offsets: number, segments: number, weightStart: number, width: number, heads: number, scale: number, out: number, weights: number): void;
-  backward(qkv: number, offsets: number, segments: number, weightStart: number, width: number, heads: number, scale: number, weights: number, gradOut: number, grad: number, dp: number): void;
+  backward(qkv: number, offsets: number, segments: number, weightStart: number, width: number, heads: number, scale: number, weights: number, gradOut: number, grad: number, ds: number): void;
 }
 
 let compiled: CompiledKernels | Error | undefined;
@@ -52,14 +52,14 @@ class WasmAttentionKernels implements AttentionKernels {
     const segments = a.offsets.length - 1;
     const w = a.width;
     const triangles = a.weightStart[segments];
-    const [qkvAt, offAt, startAt, weightsAt, gradOutAt, gradAt, dpAt] = this.scratch.layout(rows * 3 * w, segments + 1, segments + 1, triangles, rows * w, rows * 3 * w, a.maxLength);
+    const [qkvAt, offAt, startAt, weightsAt, gradOutAt, gradAt, dsAt] = this.scratch.layout(rows * 3 * w, segments + 1, segments + 1, triangles, rows * w, rows * 3 * w, (a.maxLength * (a.maxLength + 1)) / 2);
     this.scratch.floats.set(qkv.subarray(0, rows * 3 * w), qkvAt >> 2);
     this.scratch.ints.set(a.offsets, offAt >> 2);
     this.scratch.ints.set(a.weightStart, startAt >> 2);
     this.scratch.floats.set(weights.subarray(0, triangles), weightsAt >> 2);
     this.scratch.floats.set(gradOut.subarray(0, rows * w), gradOutAt >> 2);
     this.scratch.floats.fill(0, gradAt >> 2, (gradAt >> 2) + rows * 3 * w);
-    this.scratch.kernels.backward(qkvAt, offAt, segments, startAt, w, a.heads, 1 / Math.sqrt(w / a.heads), weightsAt, gradOutAt, gradAt, dpAt);
+    this.scratch.kernels.backward(qkvAt, offAt, segments, startAt, w, a.heads, 1 / Math.sqrt(w / a.heads), weightsAt, gradOutAt, gradAt, dsAt);
     grad.set(this.scratch.floats.subarray(gradAt >> 2, (gradAt >> 2) + rows * 3 * w));
   }
 }

@@ -31,12 +31,14 @@ describe("attention kernels: WebAssembly SIMD against the TypeScript reference",
     expect(wasm.label).toBe("wasm-simd");
   });
 
-  // Widths with and without a whole number of f32x4 per head (50 = SASRec's hidden size, 6 / 2 heads = 3).
+  // Widths with and without a whole number of f32x4 per head (50 = SASRec's hidden size, 6 / 2 heads = 3), and
+  // heads of 16 floats and more (the backward pass sums 16, then 4, then 1 float at a time).
   for (const [width, heads, lengths] of [
     [64, 1, [50, 1, 17, 50, 3]],
     [50, 1, [12, 50, 2]],
     [6, 2, [5, 1, 4]],
     [64, 4, [33, 8]],
+    [40, 2, [9, 3, 20]],
   ] as const) {
     it(`forward and backward agree (width ${width}, ${heads} head${heads > 1 ? "s" : ""}, lengths ${lengths.join(",")})`, () => {
       const { shape, qkv, gradOut, rows, triangles } = packed([...lengths], width, heads, width + heads);

@@ -91,9 +91,12 @@ export function forward(qkv: usize, offsets: usize, segments: i32, weightStart: 
 /**
  * grad (rows x 3 width, zeroed by the host) = d(loss)/d(qkv) from gradOut (rows x width) and the forward's
  * weights: dP_ij = dO_i . v_j, dS_ij = P_ij (dP_ij - sum_j P_ij dP_ij), dq_i = scale sum_j dS_ij k_j,
- * dk_j += scale dS_ij q_i, dv_j += P_ij dO_i. `dp` is scratch for one row of dP (maxlen floats).
+ * dk_j = scale sum_i dS_ij q_i, dv_j = sum_i P_ij dO_i. Per sequence and head, a first pass over rows i writes
+ * scale dS (the lower triangle) into the scratch `ds` (maxlen (maxlen + 1) / 2 floats) and sums dq_i; a second
+ * pass over columns j sums dk_j and dv_j. Each sum runs in registers, sixteen (then four) columns of the head at a
+ * time, over the same terms in the same order as one running sum per entry would.
  */
-export function backward(qkv: usize, offsets: usize, segments: i32, weightStart: usize, width: i32, heads: i32, scale: f32, weights: usize, gradOut: usize, grad: usize, dp: usize): void {
+export function backward(qkv: usize, offsets: usize, segments: i32, weightStart: usize, width: i32, heads: i32, scale: f32, weights: usize, gradOut: usize, grad: usize, ds: usize): void {
   const dh = width / heads;
   const rowQkv = <usize>(3 * width) << 2;
   const rowOut = <usize>width << 2;
@@ -103,31 +106,142 @@ export function backward(qkv: usize, offsets: usize, segments: i32, weightStart:
     const tri = (n * (n + 1)) >> 1;
     const base = qkv + <usize>first * rowQkv;
     const gbase = grad + <usize>first * rowQkv;
+    const obase = gradOut + <usize>first * rowOut;
     for (let h = 0; h < heads; h++) {
       const p = weights + (<usize>(load<i32>(weightStart + (<usize>s << 2)) + h * tri) << 2);
       const qo = <usize>(h * dh) << 2;
       const ko = <usize>(width + h * dh) << 2;
       const vo = <usize>(2 * width + h * dh) << 2;
       for (let i = 0; i < n; i++) {
-        const row = p + (<usize>((i * (i + 1)) >> 1) << 2);
-        const gi = gradOut + <usize>(first + i) * rowOut + qo;
+        const row = <usize>((i * (i + 1)) >> 1) << 2;
+        const gi = obase + <usize>i * rowOut + qo;
         let weighted: f32 = 0;
         for (let j = 0; j <= i; j++) {
           const d = dot(gi, base + <usize>j * rowQkv + vo, dh);
-          store<f32>(dp + (<usize>j << 2), d);
-          weighted += load<f32>(row + (<usize>j << 2)) * d;
+          store<f32>(ds + row + (<usize>j << 2), d);
+          weighted += load<f32>(p + row + (<usize>j << 2)) * d;
         }
-        const qi = base + <usize>i * rowQkv + qo;
-        const dqi = gbase + <usize>i * rowQkv + qo;
         for (let j = 0; j <= i; j++) {
-          const pj = load<f32>(row + (<usize>j << 2));
-          const ds = pj * (load<f32>(dp + (<usize>j << 2)) - weighted) * scale;
-          const rj = <usize>j * rowQkv;
-          axpy(ds, base + rj + ko, dqi, dh);
-          axpy(ds, qi, gbase + rj + ko, dh);
-          axpy(pj, gi, gbase + rj + vo, dh);
+          const at = row + (<usize>j << 2);
+          store<f32>(ds + at, load<f32>(p + at) * (load<f32>(ds + at) - weighted) * scale);
         }
+        // dq_i = sum over j <= i of dS_ij k_j
+        weightedRows(ds + row, 4, base + ko, rowQkv, i + 1, dh, gbase + <usize>i * rowQkv + qo);
+      }
+      for (let j = 0; j < n; j++) {
+        const column = <usize>j << 2;
+        const tj = <usize>((j * (j + 1)) >> 1) << 2;
+        // dk_j = sum over i >= j of dS_ij q_i; dv_j = sum over i >= j of P_ij dO_i. Entry (i, j) of a triangle
+        // sits at tri(i) + j; from row i to i + 1 it moves on by i + 1 floats.
+        weightedRowsDown(ds + tj + column, j, base + <usize>j * rowQkv + qo, rowQkv, n - j, dh, gbase + <usize>j * rowQkv + ko);
+        weightedRowsDown(p + tj + column, j, obase + <usize>j * rowOut + qo, rowOut, n - j, dh, gbase + <usize>j * rowQkv + vo);
       }
     }
+  }
+}
+
+/**
+ * out (dh floats) = sum over r < count of coef_r x row_r, with coef_r at coefs + r * coefStep bytes and row_r at
+ * rows + r * rowStep bytes: one running sum per output float, in registers sixteen (then four, then one) at a time.
+ */
+// @ts-ignore: decorator
+@inline function weightedRows(coefs: usize, coefStep: usize, rows: usize, rowStep: usize, count: i32, dh: i32, out: usize): void {
+  const bytes = <usize>dh << 2;
+  let o: usize = 0;
+  for (; o + 64 <= bytes; o += 64) {
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let c = coefs;
+    let r = rows + o;
+    for (let k = 0; k < count; k++) {
+      const w = f32x4.splat(load<f32>(c));
+      a0 = f32x4.add(a0, f32x4.mul(w, v128.load(r)));
+      a1 = f32x4.add(a1, f32x4.mul(w, v128.load(r, 16)));
+      a2 = f32x4.add(a2, f32x4.mul(w, v128.load(r, 32)));
+      a3 = f32x4.add(a3, f32x4.mul(w, v128.load(r, 48)));
+      c += coefStep;
+      r += rowStep;
+    }
+    v128.store(out + o, a0);
+    v128.store(out + o, a1, 16);
+    v128.store(out + o, a2, 32);
+    v128.store(out + o, a3, 48);
+  }
+  for (; o + 16 <= bytes; o += 16) {
+    let acc = f32x4.splat(0);
+    let c = coefs;
+    let r = rows + o;
+    for (let k = 0; k < count; k++) {
+      acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(c)), v128.load(r)));
+      c += coefStep;
+      r += rowStep;
+    }
+    v128.store(out + o, acc);
+  }
+  for (; o < bytes; o += 4) {
+    let acc: f32 = 0;
+    let c = coefs;
+    let r = rows + o;
+    for (let k = 0; k < count; k++) {
+      acc += load<f32>(c) * load<f32>(r);
+      c += coefStep;
+      r += rowStep;
+    }
+    store<f32>(out + o, acc);
+  }
+}
+
+/**
+ * weightedRows down a triangle's column: coefficient r of `count` sits (first + 1) + ... + (first + r) floats
+ * after `coefs` (entry (first + r, first) of a row-by-row lower triangle, from entry (first, first)).
+ */
+// @ts-ignore: decorator
+@inline function weightedRowsDown(coefs: usize, first: i32, rows: usize, rowStep: usize, count: i32, dh: i32, out: usize): void {
+  const bytes = <usize>dh << 2;
+  let o: usize = 0;
+  for (; o + 64 <= bytes; o += 64) {
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let c = coefs;
+    let step = <usize>(first + 1) << 2;
+    let r = rows + o;
+    for (let k = 0; k < count; k++) {
+      const w = f32x4.splat(load<f32>(c));
+      a0 = f32x4.add(a0, f32x4.mul(w, v128.load(r)));
+      a1 = f32x4.add(a1, f32x4.mul(w, v128.load(r, 16)));
+      a2 = f32x4.add(a2, f32x4.mul(w, v128.load(r, 32)));
+      a3 = f32x4.add(a3, f32x4.mul(w, v128.load(r, 48)));
+      c += step;
+      step += 4;
+      r += rowStep;
+    }
+    v128.store(out + o, a0);
+    v128.store(out + o, a1, 16);
+    v128.store(out + o, a2, 32);
+    v128.store(out + o, a3, 48);
+  }
+  for (; o + 16 <= bytes; o += 16) {
+    let acc = f32x4.splat(0);
+    let c = coefs;
+    let step = <usize>(first + 1) << 2;
+    let r = rows + o;
+    for (let k = 0; k < count; k++) {
+      acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(c)), v128.load(r)));
+      c += step;
+      step += 4;
+      r += rowStep;
+    }
+    v128.store(out + o, acc);
+  }
+  for (; o < bytes; o += 4) {
+    let acc: f32 = 0;
+    let c = coefs;
+    let step = <usize>(first + 1) << 2;
+    let r = rows + o;
+    for (let k = 0; k < count; k++) {
+      acc += load<f32>(c) * load<f32>(r);
+      c += step;
+      step += 4;
+      r += rowStep;
+    }
+    store<f32>(out + o, acc);
   }
 }
