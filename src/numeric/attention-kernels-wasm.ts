@@ -41,7 +41,6 @@ class WasmAttentionKernels implements AttentionKernels {
     this.scratch.floats.set(qkv.subarray(0, rows * 3 * w), qkvAt >> 2);
     this.scratch.ints.set(a.offsets, offAt >> 2);
     this.scratch.ints.set(a.weightStart, startAt >> 2);
-    this.scratch.floats.fill(0, outAt >> 2, (outAt >> 2) + rows * w);
     this.scratch.kernels.forward(qkvAt, offAt, segments, startAt, w, a.heads, 1 / Math.sqrt(w / a.heads), outAt, weightsAt);
     out.set(this.scratch.floats.subarray(outAt >> 2, (outAt >> 2) + rows * w));
     weights.set(this.scratch.floats.subarray(weightsAt >> 2, (weightsAt >> 2) + a.weightStart[segments]));
@@ -58,7 +57,6 @@ class WasmAttentionKernels implements AttentionKernels {
     this.scratch.ints.set(a.weightStart, startAt >> 2);
     this.scratch.floats.set(weights.subarray(0, triangles), weightsAt >> 2);
     this.scratch.floats.set(gradOut.subarray(0, rows * w), gradOutAt >> 2);
-    this.scratch.floats.fill(0, gradAt >> 2, (gradAt >> 2) + rows * 3 * w);
     this.scratch.kernels.backward(qkvAt, offAt, segments, startAt, w, a.heads, 1 / Math.sqrt(w / a.heads), weightsAt, gradOutAt, gradAt, dsAt);
     grad.set(this.scratch.floats.subarray(gradAt >> 2, (gradAt >> 2) + rows * 3 * w));
   }

@@ -33,19 +33,9 @@ export function heapBase(): usize {
   return s;
 }
 
-/** y += alpha * x over n floats. */
-// @ts-ignore: decorator
-@inline function axpy(alpha: f32, x: usize, y: usize, n: i32): void {
-  const s = f32x4.splat(alpha);
-  const bytes = <usize>n << 2;
-  let o: usize = 0;
-  for (; o + 16 <= bytes; o += 16) v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(s, v128.load(x + o))));
-  for (; o < bytes; o += 4) store<f32>(y + o, load<f32>(y + o) + alpha * load<f32>(x + o));
-}
-
 /**
- * out (rows x width, zeroed by the host) = for each position i, sum over j <= i of its sequence of
- * softmax_j(q_i . k_j * scale) v_j, per head; the weights are kept.
+ * out (rows x width, every entry written) = for each position i, sum over j <= i of its sequence of softmax_j(q_i . k_j * scale) v_j,
+ * per head; the weights are kept.
  */
 export function forward(qkv: usize, offsets: usize, segments: i32, weightStart: usize, width: i32, heads: i32, scale: f32, out: usize, weights: usize): void {
   const dh = width / heads;
@@ -77,19 +67,16 @@ export function forward(qkv: usize, offsets: usize, segments: i32, weightStart: 
           sum += e;
         }
         const inv: f32 = 1 / sum;
-        const o = out + <usize>(first + i) * rowOut + qo;
-        for (let j = 0; j <= i; j++) {
-          const pj = load<f32>(row + (<usize>j << 2)) * inv;
-          store<f32>(row + (<usize>j << 2), pj);
-          axpy(pj, base + <usize>j * rowQkv + vo, o, dh);
-        }
+        for (let j = 0; j <= i; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) * inv);
+        // out_i = sum over j <= i of P_ij v_j
+        weightedRows(row, 4, base + vo, rowQkv, i + 1, dh, out + <usize>(first + i) * rowOut + qo);
       }
     }
   }
 }
 
 /**
- * grad (rows x 3 width, zeroed by the host) = d(loss)/d(qkv) from gradOut (rows x width) and the forward's
+ * grad (rows x 3 width, every entry written) = d(loss)/d(qkv) from gradOut (rows x width) and the forward's
  * weights: dP_ij = dO_i . v_j, dS_ij = P_ij (dP_ij - sum_j P_ij dP_ij), dq_i = scale sum_j dS_ij k_j,
  * dk_j = scale sum_i dS_ij q_i, dv_j = sum_i P_ij dO_i. Per sequence and head, a first pass over rows i writes
  * scale dS (the lower triangle) into the scratch `ds` (maxlen (maxlen + 1) / 2 floats) and sums dq_i; a second
