@@ -9,6 +9,7 @@ import { tableParam } from "./param.ts";
 export class Embedding implements Layer<Int32Array, Matrix, void> {
   readonly table: Param;
   private ids?: Int32Array;
+  private readonly marks = new RowMarks();
 
   /** `table` may be shared with other layers (e.g. an EmbeddingBag pooling the same rows). */
   constructor(
@@ -47,8 +48,8 @@ export class Embedding implements Layer<Int32Array, Matrix, void> {
   backward(dy: Matrix): void {
     const ids = this.ids!;
     this.kernels.bagScatter(this.table.grad, this.width, { ids }, dy.data, ids.length);
-    const touched = this.table.touched!.rows;
-    for (const id of ids) touched.add(id);
+    this.marks.addRows(this.table, ids, 0, ids.length);
+    this.marks.clear();
   }
 }
 
@@ -66,6 +67,7 @@ export interface Bags {
 /** Row r = sum over bag r of weight * table row (an empty bag gives zeros): feature bags and pooled histories. Runs on `kernels` as Embedding does. */
 export class EmbeddingBag implements Layer<Bags, Matrix, void> {
   private bags?: Bags;
+  private readonly marks = new RowMarks();
 
   constructor(
     readonly table: Param,
@@ -103,11 +105,36 @@ export class EmbeddingBag implements Layer<Bags, Matrix, void> {
     const { offsets, ids, select } = bags;
     const rows = rowsOf(bags);
     this.kernels.bagScatter(this.table.grad, this.width, bags, dy.data, rows, select);
-    const touched = this.table.touched!.rows;
-    for (let r = 0; r < rows; r++) {
-      const bag = select ? select[r] : r;
-      for (let e = offsets[bag]; e < offsets[bag + 1]; e++) touched.add(ids[e]);
+    if (!select) this.marks.addRows(this.table, ids, offsets[0], offsets[rows]);
+    else for (const bag of select) this.marks.addRows(this.table, ids, offsets[bag], offsets[bag + 1]);
+    this.marks.clear();
+  }
+}
+
+/**
+ * Adds table rows to Param.touched once each: a batch names the same rows many times, and a mark per row is
+ * cheaper than asking the Set every time. The marks are this call's only: clear() resets them.
+ */
+class RowMarks {
+  private marked = new Uint8Array(0);
+  private added: number[] = [];
+
+  addRows(table: Param, ids: Int32Array, from: number, to: number): void {
+    const rows = table.value.length / table.touched!.width;
+    if (this.marked.length < rows) this.marked = new Uint8Array(rows);
+    const touched = table.touched!.rows;
+    for (let e = from; e < to; e++) {
+      const id = ids[e];
+      if (this.marked[id]) continue;
+      this.marked[id] = 1;
+      this.added.push(id);
+      touched.add(id);
     }
+  }
+
+  clear(): void {
+    for (const id of this.added) this.marked[id] = 0;
+    this.added.length = 0;
   }
 }
 
