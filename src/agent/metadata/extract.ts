@@ -8,7 +8,9 @@ import { TextNeighbours } from "./text-neighbours.ts";
 /**
  * Words in a description that point to a genre (MovieLens spelling; base forms, plurals match too). Unlike
  * the chat's synonyms, which name genres a person asks for, these are things a story has in it ("space",
- * "ghost"), and words that mislead in a plot summary ("family", "doc") are left out.
+ * "ghost"), and words that mislead in a plot summary ("family", "doc", "love" alone) are left out. Plot words
+ * ("kidnapping", "astronaut", "bounty hunter"...) were added for real summaries; on the tag-built validation text
+ * they changed no ranking (P2 recall@20 with --cold-content text the same to 6 digits).
  */
 const CUES: Record<string, string[]> = {
   Action: ["action packed", "fight", "fighting", "explosive", "shootout", "martial arts", "car chase", "combat"],
@@ -16,19 +18,19 @@ const CUES: Record<string, string[]> = {
   Animation: ["animated", "cartoon", "anime", "stop motion", "pixar"],
   Children: ["kid", "for kids", "family film", "family friendly", "young audiences"],
   Comedy: ["comedic", "comic", "funny", "hilarious", "humor", "humour", "humorous", "comedies", "satire", "satirical", "parody", "spoof", "slapstick", "romcom", "rom com"],
-  Crime: ["criminal", "heist", "gangster", "mob", "mafia", "robbery", "cartel", "murder", "detective", "police", "cop"],
+  Crime: ["criminal", "heist", "gangster", "mob", "mafia", "robbery", "cartel", "murder", "detective", "police", "cop", "drug dealer", "drug lord", "con artist", "bank robber", "hitman", "crime boss"],
   Documentary: ["documentaries", "docuseries", "archival footage"],
   Drama: ["dramatic", "melodrama", "tragedy", "tragic"],
   Fantasy: ["fantasies", "magic", "magical", "wizard", "witch", "sorcerer", "dragon", "enchanted", "fairy tale", "mythical"],
   "Film-Noir": ["film noir", "noir", "femme fatale"],
-  Horror: ["scary", "terrifying", "haunted", "ghost", "zombie", "vampire", "slasher", "demon", "possessed", "creepy", "spooky"],
+  Horror: ["scary", "terrifying", "haunted", "haunting", "haunts", "ghost", "zombie", "vampire", "slasher", "demon", "demonic", "possessed", "possession", "exorcism", "evil spirit", "werewolf", "creepy", "spooky"],
   Musical: ["singing", "song and dance", "broadway"],
   Mystery: ["mysteries", "mysterious", "whodunit", "detective", "investigation", "clue", "disappearance"],
-  Romance: ["romantic", "love story", "falls in love", "fall in love", "lovers", "love affair", "romcom", "rom com"],
-  "Sci-Fi": ["sci fi", "scifi", "science fiction", "space", "outer space", "spaceship", "starship", "alien", "robot", "android", "cyborg", "future", "futuristic", "time travel", "dystopian", "dystopia", "cyberpunk", "planet", "galaxy"],
-  Thriller: ["suspense", "suspenseful", "conspiracy", "assassin", "hostage", "serial killer", "stalker"],
-  War: ["wartime", "world war", "soldier", "battle", "battlefield", "army", "troops", "platoon"],
-  Western: ["cowboy", "outlaw", "sheriff", "frontier", "wild west", "gunslinger"],
+  Romance: ["romantic", "love story", "falls in love", "fall in love", "fell in love", "in love with", "love triangle", "lovers", "love affair", "romcom", "rom com"],
+  "Sci-Fi": ["sci fi", "scifi", "science fiction", "space", "outer space", "spaceship", "starship", "alien", "robot", "android", "cyborg", "future", "futuristic", "time travel", "dystopian", "dystopia", "cyberpunk", "planet", "galaxy", "astronaut", "spacecraft", "extraterrestrial", "artificial intelligence"],
+  Thriller: ["suspense", "suspenseful", "conspiracy", "assassin", "hostage", "serial killer", "stalker", "kidnapped", "kidnapping", "ransom", "manhunt"],
+  War: ["wartime", "world war", "soldier", "battle", "battlefield", "army", "troops", "platoon", "nazi", "nazis", "wwii"],
+  Western: ["cowboy", "outlaw", "sheriff", "frontier", "wild west", "gunslinger", "bounty hunter", "rancher"],
 };
 
 /** Moods, from the genres found and from tone words in the text; the extractor's whole mood vocabulary. */
