@@ -99,12 +99,8 @@ class WasmTrainingKernels implements TrainingKernels {
     return at;
   }
 
-  private buffer(): ArrayBufferLike {
-    return this.current;
-  }
-
   private f32(at: number, length: number): Float32Array {
-    return new Float32Array(this.buffer(), at, length);
+    return new Float32Array(this.current, at, length);
   }
 
   private owns(view: Float32Array | Int32Array): boolean {
@@ -119,7 +115,7 @@ class WasmTrainingKernels implements TrainingKernels {
   keep<T extends Float32Array | Int32Array>(values: T): T {
     const at = this.reserve(4 * values.length);
     if (at === undefined) return values;
-    const copy = (values instanceof Int32Array ? new Int32Array(this.buffer(), at, values.length) : this.f32(at, values.length)) as T;
+    const copy = (values instanceof Int32Array ? new Int32Array(this.current, at, values.length) : this.f32(at, values.length)) as T;
     copy.set(values);
     return copy;
   }
@@ -147,7 +143,7 @@ class WasmTrainingKernels implements TrainingKernels {
   private place(data: Float32Array | Int32Array, count: number): number {
     if (this.owns(data)) return data.byteOffset;
     const at = this.scratch(4 * count);
-    const view = data instanceof Int32Array ? new Int32Array(this.buffer(), at, count) : this.f32(at, count);
+    const view = data instanceof Int32Array ? new Int32Array(this.current, at, count) : this.f32(at, count);
     view.set(count === data.length ? data : data.subarray(0, count));
     return at;
   }
@@ -165,7 +161,7 @@ class WasmTrainingKernels implements TrainingKernels {
   /** Runs `kernel` over [0, end) in chunks of `chunk` on every thread; `args` end with (next, chunk, end). */
   private split(kernel: TrainingKernelName, args: number[], end: number, chunk: number): void {
     if (end <= 0) return;
-    new Int32Array(this.buffer(), this.counter, 1)[0] = 0;
+    new Int32Array(this.current, this.counter, 1)[0] = 0;
     const all = [...args, this.counter, chunk, end];
     const call = () => this.kernels[kernel](...all);
     if (!this.pool || end <= chunk) {
@@ -267,7 +263,7 @@ class WasmTrainingKernels implements TrainingKernels {
     const seen = new Map<number, number>();
     for (let i = 0; i < b; i++) seen.set(items[i], (seen.get(items[i]) ?? 0) + 1);
     const at = this.scratch(4 * b);
-    const out = new Int32Array(this.buffer(), at, b);
+    const out = new Int32Array(this.current, at, b);
     for (let i = 0; i < b; i++) out[i] = seen.get(items[i])! > 1 ? items[i] : -1;
     return at;
   }
@@ -290,7 +286,7 @@ class WasmTrainingKernels implements TrainingKernels {
     this.copyOut(gradQ, gq, b * d);
     this.copyOut(gradK, gk, b * d);
     // Summed in row order on this thread, so the loss does not depend on the split either.
-    const losses = new Float64Array(this.buffer(), lossRows, b);
+    const losses = new Float64Array(this.current, lossRows, b);
     let loss = 0;
     for (let i = 0; i < b; i++) loss += losses[i];
     return loss / b;
