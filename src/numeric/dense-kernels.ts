@@ -117,9 +117,9 @@ export function typeScriptDenseKernels(why: string): DenseKernels {
 /**
  * The neural layers' kernels other than the products: layer norm over the rows of a rows x width matrix, forward
  * and backward, inverted dropout with mulberry32 masks, ReLU, and a bias's gradient. The TypeScript references
- * below and the SIMD kernels of assembly/dense.ts, which compute the same values (bit for bit, but for layer
- * norm's sums, which run in four f32 lanes). An interface of its own, so that kernel sets which implement
- * DenseKernels need not implement these.
+ * below and the kernels of assembly/dense.ts, which compute the same floats bit for bit (so a model trains alike
+ * with and without WebAssembly). An interface of its own, so that kernel sets which implement DenseKernels need
+ * not implement these.
  */
 export interface LayerKernels {
   readonly label: string;

@@ -10,178 +10,8 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
-/**
- * out (m x n) = A (m x k) . B (k x n), or out += A . B when `accumulate` is non-zero. Rows of A go four at a
- * time against eight columns of B (two f32x4): eight accumulators stay in registers while the inner loop over
- * k reads one row segment of B and broadcasts one element of each of the four A rows.
- */
-export function gemm(a: usize, b: usize, out: usize, m: i32, k: i32, n: i32, accumulate: i32): void {
-  const rowA = <usize>k << 2;
-  const rowB = <usize>n << 2;
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const a0 = a + <usize>i * rowA;
-    const a1 = a0 + rowA;
-    const a2 = a1 + rowA;
-    const a3 = a2 + rowA;
-    const o0 = out + <usize>i * rowB;
-    const o1 = o0 + rowB;
-    const o2 = o1 + rowB;
-    const o3 = o2 + rowB;
-    let j = 0;
-    for (; j + 8 <= n; j += 8) {
-      const jo = <usize>j << 2;
-      let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      let bp = b + jo;
-      for (let p = 0; p < k; p++) {
-        const b0 = v128.load(bp);
-        const b1 = v128.load(bp, 16);
-        const po = <usize>p << 2;
-        let s = f32x4.splat(load<f32>(a0 + po));
-        c00 = f32x4.add(c00, f32x4.mul(s, b0));
-        c01 = f32x4.add(c01, f32x4.mul(s, b1));
-        s = f32x4.splat(load<f32>(a1 + po));
-        c10 = f32x4.add(c10, f32x4.mul(s, b0));
-        c11 = f32x4.add(c11, f32x4.mul(s, b1));
-        s = f32x4.splat(load<f32>(a2 + po));
-        c20 = f32x4.add(c20, f32x4.mul(s, b0));
-        c21 = f32x4.add(c21, f32x4.mul(s, b1));
-        s = f32x4.splat(load<f32>(a3 + po));
-        c30 = f32x4.add(c30, f32x4.mul(s, b0));
-        c31 = f32x4.add(c31, f32x4.mul(s, b1));
-        bp += rowB;
-      }
-      if (accumulate) {
-        c00 = f32x4.add(c00, v128.load(o0 + jo));
-        c01 = f32x4.add(c01, v128.load(o0 + jo, 16));
-        c10 = f32x4.add(c10, v128.load(o1 + jo));
-        c11 = f32x4.add(c11, v128.load(o1 + jo, 16));
-        c20 = f32x4.add(c20, v128.load(o2 + jo));
-        c21 = f32x4.add(c21, v128.load(o2 + jo, 16));
-        c30 = f32x4.add(c30, v128.load(o3 + jo));
-        c31 = f32x4.add(c31, v128.load(o3 + jo, 16));
-      }
-      v128.store(o0 + jo, c00);
-      v128.store(o0 + jo, c01, 16);
-      v128.store(o1 + jo, c10);
-      v128.store(o1 + jo, c11, 16);
-      v128.store(o2 + jo, c20);
-      v128.store(o2 + jo, c21, 16);
-      v128.store(o3 + jo, c30);
-      v128.store(o3 + jo, c31, 16);
-    }
-    // The columns left over: four at a time, then the last 1-3 as the four columns ending at n (a block that
-    // overlaps columns already written, of which only the new lanes are stored), so no column runs scalar.
-    if (j + 4 <= n) {
-      block4x4(a0, rowA, b + (<usize>j << 2), rowB, k, o0 + (<usize>j << 2), rowB, 0, accumulate);
-      j += 4;
-    }
-    if (j < n) {
-      if (n >= 4) block4x4(a0, rowA, b + (<usize>(n - 4) << 2), rowB, k, o0 + (<usize>(n - 4) << 2), rowB, 4 - (n - j), accumulate);
-      else {
-        for (; j < n; j++) {
-          const jo = <usize>j << 2;
-          let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
-          let bp = b + jo;
-          for (let p = 0; p < k; p++) {
-            const po = <usize>p << 2;
-            const bv = load<f32>(bp);
-            s0 += load<f32>(a0 + po) * bv;
-            s1 += load<f32>(a1 + po) * bv;
-            s2 += load<f32>(a2 + po) * bv;
-            s3 += load<f32>(a3 + po) * bv;
-            bp += rowB;
-          }
-          if (accumulate) {
-            s0 += load<f32>(o0 + jo);
-            s1 += load<f32>(o1 + jo);
-            s2 += load<f32>(o2 + jo);
-            s3 += load<f32>(o3 + jo);
-          }
-          store<f32>(o0 + jo, s0);
-          store<f32>(o1 + jo, s1);
-          store<f32>(o2 + jo, s2);
-          store<f32>(o3 + jo, s3);
-        }
-      }
-    }
-  }
-  for (; i < m; i++) {
-    const a0 = a + <usize>i * rowA;
-    const o0 = out + <usize>i * rowB;
-    let j = 0;
-    for (; j + 8 <= n; j += 8) {
-      const jo = <usize>j << 2;
-      let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
-      let bp = b + jo;
-      for (let p = 0; p < k; p++) {
-        const s = f32x4.splat(load<f32>(a0 + (<usize>p << 2)));
-        c0 = f32x4.add(c0, f32x4.mul(s, v128.load(bp)));
-        c1 = f32x4.add(c1, f32x4.mul(s, v128.load(bp, 16)));
-        bp += rowB;
-      }
-      if (accumulate) {
-        c0 = f32x4.add(c0, v128.load(o0 + jo));
-        c1 = f32x4.add(c1, v128.load(o0 + jo, 16));
-      }
-      v128.store(o0 + jo, c0);
-      v128.store(o0 + jo, c1, 16);
-    }
-    for (; j < n; j++) {
-      const jo = <usize>j << 2;
-      let s: f32 = 0;
-      let bp = b + jo;
-      for (let p = 0; p < k; p++) {
-        s += load<f32>(a0 + (<usize>p << 2)) * load<f32>(bp);
-        bp += rowB;
-      }
-      if (accumulate) s += load<f32>(o0 + jo);
-      store<f32>(o0 + jo, s);
-    }
-  }
-}
-
-/**
- * Four rows of A (from a0, rowA bytes apart) times the four columns of B starting at b (rows rowB bytes apart),
- * over k: stores lanes from `firstLane` on of each row's result at o (rows rowOut bytes apart), added to what is
- * there when `accumulate` is non-zero. Lanes before firstLane are computed and dropped.
- */
-// @ts-ignore: decorator
-@inline function block4x4(a0: usize, rowA: usize, b: usize, rowB: usize, k: i32, o: usize, rowOut: usize, firstLane: i32, accumulate: i32): void {
-  const a1 = a0 + rowA;
-  const a2 = a1 + rowA;
-  const a3 = a2 + rowA;
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  let bp = b;
-  for (let p = 0; p < k; p++) {
-    const po = <usize>p << 2;
-    const bv = v128.load(bp);
-    c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(load<f32>(a0 + po)), bv));
-    c1 = f32x4.add(c1, f32x4.mul(f32x4.splat(load<f32>(a1 + po)), bv));
-    c2 = f32x4.add(c2, f32x4.mul(f32x4.splat(load<f32>(a2 + po)), bv));
-    c3 = f32x4.add(c3, f32x4.mul(f32x4.splat(load<f32>(a3 + po)), bv));
-    bp += rowB;
-  }
-  storeLanes(o, c0, firstLane, accumulate);
-  storeLanes(o + rowOut, c1, firstLane, accumulate);
-  storeLanes(o + 2 * rowOut, c2, firstLane, accumulate);
-  storeLanes(o + 3 * rowOut, c3, firstLane, accumulate);
-}
-
-/** Lanes firstLane..3 of v to o.. (lane l at o + 4 l), added to what is there when `accumulate` is non-zero. */
-// @ts-ignore: decorator
-@inline function storeLanes(o: usize, v: v128, firstLane: i32, accumulate: i32): void {
-  if (firstLane == 0 && !accumulate) {
-    v128.store(o, v);
-    return;
-  }
-  const add = accumulate != 0;
-  if (firstLane <= 0) store<f32>(o, f32x4.extract_lane(v, 0) + (add ? load<f32>(o) : 0));
-  if (firstLane <= 1) store<f32>(o + 4, f32x4.extract_lane(v, 1) + (add ? load<f32>(o + 4) : 0));
-  if (firstLane <= 2) store<f32>(o + 8, f32x4.extract_lane(v, 2) + (add ? load<f32>(o + 8) : 0));
-  store<f32>(o + 12, f32x4.extract_lane(v, 3) + (add ? load<f32>(o + 12) : 0));
-}
+/** out (m x n) = A (m x k) . B (k x n) (or out += A . B): the product the kernel modules share (./gemm.ts). */
+export { gemm } from "./gemm";
 
 /** dst (cols x rows) = src (rows x cols) transposed, in 8 x 8 tiles so both sides stay in cache. */
 export function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
@@ -288,108 +118,88 @@ export function softmaxGrad(logits: usize, rows: i32, invT: f32, logQ: usize, it
   store<f64>(lossOut, loss);
 }
 
+/** Two f32 at p as f64 lanes. */
 // @ts-ignore: decorator
-@inline function hsum(v: v128): f32 {
-  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+@inline function widen(p: usize): v128 {
+  return f64x2.promote_low_f32x4(v128.load64_zero(p));
 }
 
 /**
  * Layer norm over `rows` rows of width d: xhat = (x - mean) / sqrt(var + eps) and y = gamma * xhat + beta per
- * row, with the row's inverse std kept (f32 each) for the backward pass. Sums run in four f32 lanes.
+ * row, with the row's inverse std kept for the backward pass. In f64, each operation in the TypeScript
+ * reference's order (sums left to right), so both give the same floats: a model trains alike with and without
+ * WebAssembly. The time goes to copying rows in and out; the arithmetic is a small part of a training step.
  */
-export function layerNormForward(x: usize, rows: i32, d: i32, gamma: usize, beta: usize, eps: f32, y: usize, xhat: usize, inverseStd: usize): void {
+export function layerNormForward(x: usize, rows: i32, d: i32, gamma: usize, beta: usize, eps: f64, y: usize, xhat: usize, inverseStd: usize): void {
   const rowBytes = <usize>d << 2;
-  const vecBytes = <usize>(d & ~3) << 2;
-  const invD: f32 = 1 / <f32>d;
   for (let r = 0; r < rows; r++) {
     const ro = <usize>r * rowBytes;
     const xr = x + ro;
-    let acc = f32x4.splat(0);
-    let o: usize = 0;
-    for (; o < vecBytes; o += 16) acc = f32x4.add(acc, v128.load(xr + o));
-    let sum = hsum(acc);
-    for (; o < rowBytes; o += 4) sum += load<f32>(xr + o);
-    const mean = sum * invD;
-    const meanv = f32x4.splat(mean);
-    acc = f32x4.splat(0);
-    for (o = 0; o < vecBytes; o += 16) {
-      const c = f32x4.sub(v128.load(xr + o), meanv);
-      acc = f32x4.add(acc, f32x4.mul(c, c));
-    }
-    let variance = hsum(acc);
-    for (; o < rowBytes; o += 4) {
-      const c = load<f32>(xr + o) - mean;
+    let mean: f64 = 0;
+    for (let o: usize = 0; o < rowBytes; o += 4) mean += <f64>load<f32>(xr + o);
+    mean /= <f64>d;
+    let variance: f64 = 0;
+    for (let o: usize = 0; o < rowBytes; o += 4) {
+      const c = <f64>load<f32>(xr + o) - mean;
       variance += c * c;
     }
-    const inv: f32 = 1 / Mathf.sqrt(variance * invD + eps);
-    store<f32>(inverseStd + (<usize>r << 2), inv);
-    const invv = f32x4.splat(inv);
+    const inv: f64 = 1 / Math.sqrt(variance / <f64>d + eps);
+    store<f32>(inverseStd + (<usize>r << 2), <f32>inv);
     const hr = xhat + ro;
     const yr = y + ro;
-    for (o = 0; o < vecBytes; o += 16) {
-      const h = f32x4.mul(f32x4.sub(v128.load(xr + o), meanv), invv);
-      v128.store(hr + o, h);
-      v128.store(yr + o, f32x4.add(f32x4.mul(v128.load(gamma + o), h), v128.load(beta + o)));
+    // Elementwise, so two lanes of f64 at a time give the same floats.
+    const meanv = f64x2.splat(mean);
+    const invv = f64x2.splat(inv);
+    let o: usize = 0;
+    for (; o + 8 <= rowBytes; o += 8) {
+      const h = f64x2.mul(f64x2.sub(widen(xr + o), meanv), invv);
+      v128.store64_lane(hr + o, f32x4.demote_f64x2_zero(h), 0);
+      v128.store64_lane(yr + o, f32x4.demote_f64x2_zero(f64x2.add(f64x2.mul(widen(gamma + o), h), widen(beta + o))), 0);
     }
     for (; o < rowBytes; o += 4) {
-      const h = (load<f32>(xr + o) - mean) * inv;
-      store<f32>(hr + o, h);
-      store<f32>(yr + o, load<f32>(gamma + o) * h + load<f32>(beta + o));
+      const h = (<f64>load<f32>(xr + o) - mean) * inv;
+      store<f32>(hr + o, <f32>h);
+      store<f32>(yr + o, <f32>(<f64>load<f32>(gamma + o) * h + <f64>load<f32>(beta + o)));
     }
   }
 }
 
 /**
  * The layer norm's backward pass: with g = dy * gamma, dx = inv / d * (d g - sum(g) - xhat sum(g xhat)) per row,
- * and gammaGrad += sum over rows of dy * xhat, betaGrad += sum over rows of dy.
+ * and gammaGrad += sum over rows of dy * xhat, betaGrad += sum over rows of dy. In f64 in the reference's order,
+ * as the forward pass.
  */
 export function layerNormBackward(dy: usize, xhat: usize, inverseStd: usize, rows: i32, d: i32, gamma: usize, dx: usize, gammaGrad: usize, betaGrad: usize): void {
   const rowBytes = <usize>d << 2;
-  const vecBytes = <usize>(d & ~3) << 2;
-  const invD: f32 = 1 / <f32>d;
+  const df = <f64>d;
   for (let r = 0; r < rows; r++) {
     const ro = <usize>r * rowBytes;
     const dyr = dy + ro;
     const hr = xhat + ro;
-    let sumv = f32x4.splat(0);
-    let dotv = f32x4.splat(0);
-    let o: usize = 0;
-    for (; o < vecBytes; o += 16) {
-      const dyv = v128.load(dyr + o);
-      const hv = v128.load(hr + o);
-      const g = f32x4.mul(dyv, v128.load(gamma + o));
-      sumv = f32x4.add(sumv, g);
-      dotv = f32x4.add(dotv, f32x4.mul(g, hv));
-      v128.store(gammaGrad + o, f32x4.add(v128.load(gammaGrad + o), f32x4.mul(dyv, hv)));
-      v128.store(betaGrad + o, f32x4.add(v128.load(betaGrad + o), dyv));
-    }
-    let sum = hsum(sumv);
-    let dot = hsum(dotv);
-    for (; o < rowBytes; o += 4) {
-      const dyo = load<f32>(dyr + o);
-      const h = load<f32>(hr + o);
-      const g = dyo * load<f32>(gamma + o);
+    let sum: f64 = 0;
+    let dot: f64 = 0;
+    for (let o: usize = 0; o < rowBytes; o += 4) {
+      const dyo = <f64>load<f32>(dyr + o);
+      const h = <f64>load<f32>(hr + o);
+      const g = dyo * <f64>load<f32>(gamma + o);
       sum += g;
       dot += g * h;
-      store<f32>(gammaGrad + o, load<f32>(gammaGrad + o) + dyo * h);
-      store<f32>(betaGrad + o, load<f32>(betaGrad + o) + dyo);
+      store<f32>(gammaGrad + o, <f32>(<f64>load<f32>(gammaGrad + o) + dyo * h));
+      store<f32>(betaGrad + o, <f32>(<f64>load<f32>(betaGrad + o) + dyo));
     }
-    const inv = load<f32>(inverseStd + (<usize>r << 2));
-    // dx = inv g - (inv / d) (sum + xhat dot)
-    const a = inv * invD;
-    const invv = f32x4.splat(inv);
-    const av = f32x4.splat(a);
-    const sumsv = f32x4.splat(sum);
-    const dots = f32x4.splat(dot);
+    const inv = <f64>load<f32>(inverseStd + (<usize>r << 2));
     const dxr = dx + ro;
-    for (o = 0; o < vecBytes; o += 16) {
-      const g = f32x4.mul(v128.load(dyr + o), v128.load(gamma + o));
-      const shift = f32x4.add(sumsv, f32x4.mul(v128.load(hr + o), dots));
-      v128.store(dxr + o, f32x4.sub(f32x4.mul(invv, g), f32x4.mul(av, shift)));
+    const scalev = f64x2.splat(inv / df);
+    const dv = f64x2.splat(df);
+    const sumv = f64x2.splat(sum);
+    const dotv = f64x2.splat(dot);
+    let o: usize = 0;
+    for (; o + 8 <= rowBytes; o += 8) {
+      const inner = f64x2.sub(f64x2.sub(f64x2.mul(f64x2.mul(dv, widen(dyr + o)), widen(gamma + o)), sumv), f64x2.mul(widen(hr + o), dotv));
+      v128.store64_lane(dxr + o, f32x4.demote_f64x2_zero(f64x2.mul(scalev, inner)), 0);
     }
     for (; o < rowBytes; o += 4) {
-      const g = load<f32>(dyr + o) * load<f32>(gamma + o);
-      store<f32>(dxr + o, inv * g - a * (sum + load<f32>(hr + o) * dot));
+      store<f32>(dxr + o, <f32>((inv / df) * (df * <f64>load<f32>(dyr + o) * <f64>load<f32>(gamma + o) - sum - <f64>load<f32>(hr + o) * dot)));
     }
   }
 }
