@@ -1,4 +1,4 @@
-// The matrix product shared by the kernel modules (imported, so each module compiles its own copy in).
+// The matrix product shared by the kernel modules (dense.ts exports it; training.ts imports it), in AssemblyScript.
 // Matrices are row-major and densely packed; every argument is a byte offset into linear memory.
 
 /**
@@ -63,29 +63,40 @@ export function gemm(a: usize, b: usize, out: usize, m: i32, k: i32, n: i32, acc
       v128.store(o3 + jo, c30);
       v128.store(o3 + jo, c31, 16);
     }
-    for (; j < n; j++) {
-      const jo = <usize>j << 2;
-      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
-      let bp = b + jo;
-      for (let p = 0; p < k; p++) {
-        const po = <usize>p << 2;
-        const bv = load<f32>(bp);
-        s0 += load<f32>(a0 + po) * bv;
-        s1 += load<f32>(a1 + po) * bv;
-        s2 += load<f32>(a2 + po) * bv;
-        s3 += load<f32>(a3 + po) * bv;
-        bp += rowB;
+    // The columns left over: four at a time, then the last 1-3 as the four columns ending at n (a block that
+    // overlaps columns already written, of which only the new lanes are stored), so no column runs scalar.
+    if (j + 4 <= n) {
+      block4x4(a0, rowA, b + (<usize>j << 2), rowB, k, o0 + (<usize>j << 2), rowB, 0, accumulate);
+      j += 4;
+    }
+    if (j < n) {
+      if (n >= 4) block4x4(a0, rowA, b + (<usize>(n - 4) << 2), rowB, k, o0 + (<usize>(n - 4) << 2), rowB, 4 - (n - j), accumulate);
+      else {
+        for (; j < n; j++) {
+          const jo = <usize>j << 2;
+          let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+          let bp = b + jo;
+          for (let p = 0; p < k; p++) {
+            const po = <usize>p << 2;
+            const bv = load<f32>(bp);
+            s0 += load<f32>(a0 + po) * bv;
+            s1 += load<f32>(a1 + po) * bv;
+            s2 += load<f32>(a2 + po) * bv;
+            s3 += load<f32>(a3 + po) * bv;
+            bp += rowB;
+          }
+          if (accumulate) {
+            s0 += load<f32>(o0 + jo);
+            s1 += load<f32>(o1 + jo);
+            s2 += load<f32>(o2 + jo);
+            s3 += load<f32>(o3 + jo);
+          }
+          store<f32>(o0 + jo, s0);
+          store<f32>(o1 + jo, s1);
+          store<f32>(o2 + jo, s2);
+          store<f32>(o3 + jo, s3);
+        }
       }
-      if (accumulate) {
-        s0 += load<f32>(o0 + jo);
-        s1 += load<f32>(o1 + jo);
-        s2 += load<f32>(o2 + jo);
-        s3 += load<f32>(o3 + jo);
-      }
-      store<f32>(o0 + jo, s0);
-      store<f32>(o1 + jo, s1);
-      store<f32>(o2 + jo, s2);
-      store<f32>(o3 + jo, s3);
     }
   }
   for (; i < m; i++) {
@@ -121,4 +132,45 @@ export function gemm(a: usize, b: usize, out: usize, m: i32, k: i32, n: i32, acc
       store<f32>(o0 + jo, s);
     }
   }
+}
+
+/**
+ * Four rows of A (from a0, rowA bytes apart) times the four columns of B starting at b (rows rowB bytes apart),
+ * over k: stores lanes from `firstLane` on of each row's result at o (rows rowOut bytes apart), added to what is
+ * there when `accumulate` is non-zero. Lanes before firstLane are computed and dropped.
+ */
+// @ts-ignore: decorator
+@inline function block4x4(a0: usize, rowA: usize, b: usize, rowB: usize, k: i32, o: usize, rowOut: usize, firstLane: i32, accumulate: i32): void {
+  const a1 = a0 + rowA;
+  const a2 = a1 + rowA;
+  const a3 = a2 + rowA;
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let bp = b;
+  for (let p = 0; p < k; p++) {
+    const po = <usize>p << 2;
+    const bv = v128.load(bp);
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a0 + po), bv));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a1 + po), bv));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a2 + po), bv));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a3 + po), bv));
+    bp += rowB;
+  }
+  storeLanes(o, c0, firstLane, accumulate);
+  storeLanes(o + rowOut, c1, firstLane, accumulate);
+  storeLanes(o + 2 * rowOut, c2, firstLane, accumulate);
+  storeLanes(o + 3 * rowOut, c3, firstLane, accumulate);
+}
+
+/** Lanes firstLane..3 of v to o.. (lane l at o + 4 l), added to what is there when `accumulate` is non-zero. */
+// @ts-ignore: decorator
+@inline function storeLanes(o: usize, v: v128, firstLane: i32, accumulate: i32): void {
+  if (firstLane == 0 && !accumulate) {
+    v128.store(o, v);
+    return;
+  }
+  const add = accumulate != 0;
+  if (firstLane <= 0) store<f32>(o, f32x4.extract_lane(v, 0) + (add ? load<f32>(o) : 0));
+  if (firstLane <= 1) store<f32>(o + 4, f32x4.extract_lane(v, 1) + (add ? load<f32>(o + 4) : 0));
+  if (firstLane <= 2) store<f32>(o + 8, f32x4.extract_lane(v, 2) + (add ? load<f32>(o + 8) : 0));
+  store<f32>(o + 12, f32x4.extract_lane(v, 3) + (add ? load<f32>(o + 12) : 0));
 }
