@@ -72,7 +72,8 @@ const MAX_PHRASE = 4;
 
 /**
  * Item metadata without an LLM, from a title and a free-text description: genres from the catalog's
- * vocabulary named or cued in the text, keywords from the catalog's tags found in the text, themes from the
+ * vocabulary named or cued in the text and voted by the catalog items whose descriptions are most like it
+ * (TF-IDF), keywords from the catalog's tags found in the text, themes from the
  * tags of the most similar catalog items (TF-IDF), mood and audience from fixed word lists, era from a year
  * in the text. Every field but the summary holds only catalog terms or fixed words, never input text, so an
  * instruction hidden in a description has nothing to act on.
