@@ -12,7 +12,8 @@ import { carveValidation, positionsFromEnd, SasRec, SasRecNet, sasrecSpec, userS
 import { resolveParams } from "./spec.ts";
 
 /** Small and quick: the contract's 7-user fixture needs no validation hold-out and no dropout. */
-const SMALL = { hidden: 16, maxlen: 5, epochs: 150, patience: 0, dropout: 0, batch: 2, lr: 0.01 };
+// lr 0.003: at 0.01 the default block layout (layout 1) ranks cluster A's items first for cluster B's users on this fixture of two-item histories.
+const SMALL = { hidden: 16, maxlen: 5, epochs: 150, patience: 0, dropout: 0, batch: 2, lr: 0.003 };
 
 describeRecommenderContract(sasrecSpec, { params: SMALL, nextItemOrder: true });
 
@@ -131,9 +132,9 @@ describe("sasrec", () => {
     expect(Array.from(positionsFromEnd(Int32Array.from([0, 2, 5]), 4))).toEqual([2, 3, 1, 2, 3]);
   });
 
-  for (const kernels of ["js", "auto"] as const) {
-    it(`has the gradient of its loss by finite differences, every parameter (${kernels} kernels)`, () => {
-      const params = resolveParams(sasrecSpec, { hidden: 8, heads: 2, maxlen: 5, dropout: 0 });
+  for (const [kernels, layout, projection] of [["js", 0, 0], ["auto", 0, 0], ["js", 1, 1], ["auto", 1, 0]] as const) {
+    it(`has the gradient of its loss by finite differences, every parameter (${kernels} kernels, layout ${layout}, projection ${projection})`, () => {
+      const params = resolveParams(sasrecSpec, { hidden: 8, heads: 2, maxlen: 5, dropout: 0, layout, projection });
       const net = new SasRecNet(params, 12, { dense: createDenseKernels(kernels), attention: createAttentionKernels(kernels) });
       const offsets = Int32Array.from([0, 5, 7]);
       const items = Int32Array.from([1, 4, 2, 7, 3, 9, 0]);
@@ -146,7 +147,8 @@ describe("sasrec", () => {
           net.backward();
           return [];
         },
-      }, { samples: 12, eps: 5e-3, floor: 1e-2 });
+      // eps 1e-3: at 5e-3 a step can cross a ReLU's kink in the feed-forward layers (seen with the output projection).
+      }, { samples: 12, eps: 1e-3, floor: 1e-2 });
       expect(result.checked).toBeGreaterThan(150);
       expect(result.maxError, result.worst).toBeLessThan(3e-2);
     });

@@ -6,12 +6,18 @@ import { gradCheck } from "./grad-check.ts";
 import { TransformerBlock } from "./transformer-block.ts";
 
 describe("TransformerBlock", () => {
-  for (const kernels of ["js", "auto"] as const) {
-    it(`matches finite differences of its parameters and input (${kernels} kernels, 2 heads, packed sequences)`, () => {
+  const layouts = [
+    { kernels: "js", layout: "pre", outputProjection: false },
+    { kernels: "auto", layout: "pre", outputProjection: false },
+    { kernels: "js", layout: "query", outputProjection: true },
+    { kernels: "auto", layout: "query", outputProjection: false },
+  ] as const;
+  for (const { kernels, layout, outputProjection } of layouts) {
+    it(`matches finite differences of its parameters and input (${kernels} kernels, ${layout} layout${outputProjection ? ", output projection" : ""}, 2 heads, packed sequences)`, () => {
       const next = mulberry32(11);
       const width = 8;
       const offsets = Int32Array.from([0, 4, 5, 10]);
-      const block = new TransformerBlock("b", { width, heads: 2, maxLength: 6, dropout: 0, next, kernels: createDenseKernels(kernels), attentionKernels: createAttentionKernels(kernels) });
+      const block = new TransformerBlock("b", { width, heads: 2, maxLength: 6, dropout: 0, next, kernels: createDenseKernels(kernels), attentionKernels: createAttentionKernels(kernels), layout, outputProjection });
       // The key projection's bias has a true gradient of 0 (softmax ignores a shift shared by all keys): float32
       // noise there is ~3e-5, hence the floor of 1e-2 on the relative error.
       // Non-trivial layer-norm gains and biases, so their gradients are checked away from the starting point.
@@ -29,10 +35,10 @@ describe("TransformerBlock", () => {
     });
   }
 
-  it("passes each position through without looking ahead", () => {
+  for (const layout of ["pre", "query"] as const) it(`passes each position through without looking ahead (${layout} layout)`, () => {
     const next = mulberry32(2);
     const width = 8;
-    const block = new TransformerBlock("b", { width, heads: 1, maxLength: 6, dropout: 0, next, kernels: createDenseKernels(), attentionKernels: createAttentionKernels() });
+    const block = new TransformerBlock("b", { width, heads: 1, maxLength: 6, dropout: 0, next, kernels: createDenseKernels(), attentionKernels: createAttentionKernels(), layout, outputProjection: true });
     const x = { rows: 6, cols: width, data: Float32Array.from({ length: 6 * width }, () => 2 * next() - 1) };
     const offsets = Int32Array.from([0, 6]);
     const before = block.forward({ x, offsets }, false).x.data.slice();
