@@ -2,13 +2,12 @@
 // reference's configuration), wall and process CPU, with the machine's load average beside them; one fit per
 // thread count, side by side (process CPU counts every thread's work).
 //   npm run bench:twotower [-- --epochs N] [-- --threads 1,2] [-- --set key=value ...]
-import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { loadDataset } from "../data/files.node.ts";
 import { splitByUser } from "../data/split.ts";
 import { p1Data } from "../eval/p1.ts";
 import { useWorkerThreads } from "../numeric/kernel-pool.node.ts";
-import type { EpochReport } from "./recommender.ts";
+import { epochRecorder } from "./epoch-recorder.node.ts";
 import { resolveParams } from "./spec.ts";
 import { TwoTower, twoTowerSpec } from "./twotower.ts";
 
@@ -21,35 +20,13 @@ const dataset = loadDataset("ml-latest-small");
 const split = splitByUser(dataset.rows);
 const data = p1Data(split.train, split.test);
 const items = data.train.items.toArray().map((id) => dataset.catalog.get(id));
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const runs = [];
 for (const threads of threadCounts) {
   const label = useWorkerThreads(threads);
   const model = new TwoTower(resolveParams(twoTowerSpec, { validate: 0, epochs: Number(values.epochs), ...overrides }));
-  const epochs: EpochReport[] = [];
-  const load = [loadavg()[0]];
-  await model.fit(data.train, {
-    items,
-    cpuClock: () => {
-      const { user, system } = process.cpuUsage();
-      return (user + system) / 1e6;
-    },
-    onEpoch: (e) => {
-      epochs.push(e);
-      load.push(loadavg()[0]);
-      console.error(`${label}, epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, ${e.seconds.toFixed(2)} s wall, ${e.cpuSeconds?.toFixed(2)} s cpu, load ${loadavg()[0].toFixed(1)}`);
-    },
-  });
-  runs.push({
-    threads,
-    kernels: model.kernelsLabel,
-    epoch_s_median: median(epochs.map((e) => e.seconds)),
-    epoch_cpu_s_median: median(epochs.map((e) => e.cpuSeconds ?? Number.NaN)),
-    epoch_s: epochs.map((e) => Number(e.seconds.toFixed(2))),
-    epoch_cpu_s: epochs.map((e) => Number((e.cpuSeconds ?? Number.NaN).toFixed(2))),
-    losses: epochs.map((e) => e.loss),
-    load: load.map((l) => Number(l.toFixed(1))),
-  });
+  const recorder = epochRecorder(label);
+  await model.fit(data.train, { items, cpuClock: recorder.cpuClock, onEpoch: recorder.onEpoch });
+  runs.push({ threads, kernels: model.kernelsLabel, ...recorder.summary() });
 }
 useWorkerThreads(1);
 console.log(JSON.stringify({ rows: data.train.matrix.indices.length, params: resolveParams(twoTowerSpec, { validate: 0, epochs: Number(values.epochs), ...overrides }), runs }));
