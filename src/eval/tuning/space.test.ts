@@ -72,7 +72,7 @@ describe("tuning spaces", () => {
     expect(third).toMatchObject({ validate: 0, epochs: 7, temperature: twotower.temperature });
     expect(SPACES.twotower.atFidelity!(twotower, 1).epochs).toBe(20);
     const sasrec = resolveParams(sasrecSpec, {});
-    expect(SPACES.sasrec.atFidelity!(sasrec, 1)).toMatchObject({ patience: 0, epochs: 40 });
+    expect(SPACES.sasrec.atFidelity!(sasrec, 1)).toMatchObject({ patience: 0, epochs: 150 });
     const s = shape(600, 9000);
     expect(SPACES.twotower.cost(s, SPACES.twotower.atFidelity!(twotower, 1)).fit).toBeCloseTo((20 / 7) * SPACES.twotower.cost(s, third).fit, 6);
     expect(SPACES.sasrec.cost(s, { ...sasrec, hidden: 64 }).fit).toBeGreaterThan(SPACES.sasrec.cost(s, sasrec).fit);

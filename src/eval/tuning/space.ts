@@ -155,7 +155,7 @@ const positions = (s: DataShape, maxlen: number) => Math.min(s.nnz, s.users * ma
 
 /**
  * Epoch cost ~ rows x dim x (in-batch negatives + pooled history + the content MLP); the constant from
- * `npm run bench:twotower` (80,896 rows, dim 64, batch 512: 5.3 s per epoch at load 0.8), rounded up.
+ * `npm run bench:twotower` (80,896 rows, dim 64, batch 512: 3.0-3.4 s per epoch on one thread at load 2.4-3.8).
  * 20 epochs: where early stopping settled on ml-latest-small's validation (18) and the PyTorch reference (20).
  */
 const twotower: ModelSpace = {
@@ -163,7 +163,7 @@ const twotower: ModelSpace = {
   maxConfigs: 27,
   atFidelity: epochsAtFidelity(20, { validate: 0 }),
   cost: (s, p) => ({
-    fit: 1e-9 * p.epochs * s.nnz * p.dim * (p.batch + 10 * p.max_history + 4 * p.hidden),
+    fit: 0.6e-9 * p.epochs * s.nnz * p.dim * (p.batch + 10 * p.max_history + 4 * p.hidden),
     perUser: perUserBase(s) + 0.6e-9 * s.items * p.dim,
     perUserFoldIn: perUserBase(s) + 0.6e-9 * s.items * p.dim + 1e-9 * p.max_history * p.dim,
   }),
@@ -173,16 +173,18 @@ const twotower: ModelSpace = {
 const sasrecPerPosition = (p: Params) => p.blocks * p.hidden * (12 * p.hidden + 4 * p.maxlen);
 
 /**
- * Epoch cost from the positions read (1.6 s per epoch on ml-latest-small's P1 train, 610 users, maxlen 50,
- * hidden 50, 2 blocks, at load 3-4); scoring a user runs the network forward over their window.
+ * Epoch cost from the positions read (`npm run bench:sasrec`: 0.76-0.79 s per epoch on ml-latest-small's P1
+ * train, 610 users, maxlen 50, hidden 50, 2 blocks, at load 2); scoring a user runs the network forward over
+ * their window. 150 search epochs: validation climbs in steps with plateaus of up to 100 epochs (sasrec.ts), so
+ * configurations are compared past the first plateau, at about a quarter of an early-stopped fit's cost.
  */
 const sasrec: ModelSpace = {
   dims: { lr: { log: [5e-4, 5e-3] }, dropout: { values: [0.1, 0.2, 0.3, 0.5] }, hidden: { values: [32, 50, 64] } },
   maxConfigs: 27,
-  atFidelity: epochsAtFidelity(40, { patience: 0 }),
+  atFidelity: epochsAtFidelity(150, { patience: 0 }),
   cost: (s, p) => {
     const perUser = perUserBase(s) + 0.6e-9 * s.items * p.hidden + 3e-10 * p.maxlen * sasrecPerPosition(p);
-    return { fit: 8e-10 * p.epochs * positions(s, p.maxlen) * sasrecPerPosition(p), perUser, perUserFoldIn: perUser };
+    return { fit: 4e-10 * p.epochs * positions(s, p.maxlen) * sasrecPerPosition(p), perUser, perUserFoldIn: perUser };
   },
 };
 
