@@ -6,6 +6,7 @@ import { Dense } from "./dense.ts";
 import { Dropout } from "./dropout.ts";
 import { LayerNorm } from "./layer-norm.ts";
 import { glorotUniform } from "./param.ts";
+import { ReusedFloats } from "./reused.ts";
 import { Sequential } from "./sequential.ts";
 import type { Layer, Matrix, Param } from "./types.ts";
 
@@ -48,6 +49,15 @@ export class TransformerBlock implements Layer<Packed, Packed> {
   private readonly layout: "pre" | "query";
   private readonly width: number;
   private offsets?: Int32Array;
+  /** Storage for the sums and the [q | k | v] rows of each call (what forward returns lives in `output`). */
+  private readonly inner = new ReusedFloats();
+  private readonly output = new ReusedFloats();
+  private readonly qkvRows = new ReusedFloats();
+  private readonly gradInner = new ReusedFloats();
+  private readonly gradSum = new ReusedFloats();
+  private readonly gradInput = new ReusedFloats();
+  private readonly gradQ = new ReusedFloats();
+  private readonly gradKv = new ReusedFloats();
 
   constructor(name: string, o: BlockOptions) {
     const w = o.width;
@@ -94,16 +104,16 @@ export class TransformerBlock implements Layer<Packed, Packed> {
     const { x, offsets } = input;
     this.offsets = offsets;
     const normed = this.attentionNorm.forward(x);
-    const qkv = this.kv ? interleave(this.qkv.forward(normed), this.kv.forward(x)) : this.qkv.forward(normed);
+    const qkv = this.kv ? interleave(this.qkv.forward(normed), this.kv.forward(x), this.qkvRows) : this.qkv.forward(normed);
     let attended = this.attention.forward({ x: qkv, offsets }, train).x;
     if (this.projection) attended = this.projection.forward(attended);
     attended = this.attentionDropout.forward(attended, train);
     if (this.layout === "pre") {
-      const h = add(x, attended);
-      return { x: add(h, this.feedForward.forward(this.feedForwardNorm.forward(h), train)), offsets };
+      const h = add(x, attended, this.inner);
+      return { x: add(h, this.feedForward.forward(this.feedForwardNorm.forward(h), train), this.output), offsets };
     }
-    const z = this.feedForwardNorm.forward(add(normed, attended));
-    return { x: add(z, this.feedForward.forward(z, train)), offsets };
+    const z = this.feedForwardNorm.forward(add(normed, attended, this.inner));
+    return { x: add(z, this.feedForward.forward(z, train), this.output), offsets };
   }
 
   backward(gradOut: Packed): Packed {
@@ -111,25 +121,28 @@ export class TransformerBlock implements Layer<Packed, Packed> {
     if (!offsets) throw new Error("TransformerBlock.backward before forward");
     const dy = gradOut.x;
     // pre: y = h + FFN(LN(h)), dh = dy + LN'(FFN'(dy)); query: y = z + FFN(z) with z = LN(h), dh = LN'(dy + FFN'(dy)).
-    const dh = this.layout === "pre" ? add(dy, this.feedForwardNorm.backward(this.feedForward.backward(dy))) : this.feedForwardNorm.backward(add(dy, this.feedForward.backward(dy)));
+    const dh =
+      this.layout === "pre"
+        ? add(dy, this.feedForwardNorm.backward(this.feedForward.backward(dy)), this.gradInner)
+        : this.feedForwardNorm.backward(add(dy, this.feedForward.backward(dy), this.gradInner));
     let dAttended = this.attentionDropout.backward(dh);
     if (this.projection) dAttended = this.projection.backward(dAttended);
     const dqkv = this.attention.backward({ x: dAttended, offsets }).x;
     if (!this.kv) {
       // h = x + Attention(QKV(LN(x))): dx = dh + LN'(QKV'(dqkv)).
-      return { x: add(dh, this.attentionNorm.backward(this.qkv.backward(dqkv))), offsets };
+      return { x: add(dh, this.attentionNorm.backward(this.qkv.backward(dqkv)), this.gradInput), offsets };
     }
     // h = LN(x) + Attention(Q(LN(x)), KV(x)): dx = LN'(dh + Q'(dq)) + KV'(dkv).
-    const { q: dq, kv: dkv } = deinterleave(dqkv, this.width);
-    const dx = this.attentionNorm.backward(add(dh, this.qkv.backward(dq)));
-    return { x: add(dx, this.kv.backward(dkv)), offsets };
+    const { q: dq, kv: dkv } = deinterleave(dqkv, this.width, this.gradQ, this.gradKv);
+    const dx = this.attentionNorm.backward(add(dh, this.qkv.backward(dq), this.gradSum));
+    return { x: add(dx, this.kv.backward(dkv), this.gradInput), offsets };
   }
 }
 
-/** Rows [q | kv] from q (rows x w) and kv (rows x 2w). */
-function interleave(q: Matrix, kv: Matrix): Matrix {
+/** Rows [q | kv] from q (rows x w) and kv (rows x 2w), into `into`. */
+function interleave(q: Matrix, kv: Matrix, into: ReusedFloats): Matrix {
   const w = q.cols;
-  const out = new Float32Array(q.rows * 3 * w);
+  const out = into.take(q.rows * 3 * w);
   for (let r = 0; r < q.rows; r++) {
     out.set(q.data.subarray(r * w, (r + 1) * w), r * 3 * w);
     out.set(kv.data.subarray(r * 2 * w, (r + 1) * 2 * w), r * 3 * w + w);
@@ -137,10 +150,10 @@ function interleave(q: Matrix, kv: Matrix): Matrix {
   return { rows: q.rows, cols: 3 * w, data: out };
 }
 
-/** The inverse of interleave. */
-function deinterleave(qkv: Matrix, w: number): { q: Matrix; kv: Matrix } {
-  const q = new Float32Array(qkv.rows * w);
-  const kv = new Float32Array(qkv.rows * 2 * w);
+/** The inverse of interleave, into `qInto` and `kvInto`. */
+function deinterleave(qkv: Matrix, w: number, qInto: ReusedFloats, kvInto: ReusedFloats): { q: Matrix; kv: Matrix } {
+  const q = qInto.take(qkv.rows * w);
+  const kv = kvInto.take(qkv.rows * 2 * w);
   for (let r = 0; r < qkv.rows; r++) {
     q.set(qkv.data.subarray(r * 3 * w, r * 3 * w + w), r * w);
     kv.set(qkv.data.subarray(r * 3 * w + w, (r + 1) * 3 * w), r * 2 * w);
@@ -148,9 +161,9 @@ function deinterleave(qkv: Matrix, w: number): { q: Matrix; kv: Matrix } {
   return { q: { rows: qkv.rows, cols: w, data: q }, kv: { rows: qkv.rows, cols: 2 * w, data: kv } };
 }
 
-/** a + b, elementwise, into a new matrix. */
-function add(a: Matrix, b: Matrix): Matrix {
-  const out = new Float32Array(a.data.length);
+/** a + b, elementwise, into `into`. */
+function add(a: Matrix, b: Matrix, into: ReusedFloats): Matrix {
+  const out = into.take(a.data.length);
   for (let i = 0; i < out.length; i++) out[i] = a.data[i] + b.data[i];
   return { rows: a.rows, cols: a.cols, data: out };
 }
