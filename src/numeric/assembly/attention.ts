@@ -69,7 +69,7 @@ export function forward(qkv: usize, offsets: usize, segments: i32, weightStart: 
         const inv: f32 = 1 / sum;
         for (let j = 0; j <= i; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) * inv);
         // out_i = sum over j <= i of P_ij v_j
-        weightedRows(row, 4, base + vo, rowQkv, i + 1, dh, out + <usize>(first + i) * rowOut + qo);
+        weightedRows(row, 4, 0, base + vo, rowQkv, i + 1, dh, out + <usize>(first + i) * rowOut + qo);
       }
     }
   }
@@ -113,31 +113,34 @@ export function backward(qkv: usize, offsets: usize, segments: i32, weightStart:
           store<f32>(ds + at, load<f32>(p + at) * (load<f32>(ds + at) - weighted) * scale);
         }
         // dq_i = sum over j <= i of dS_ij k_j
-        weightedRows(ds + row, 4, base + ko, rowQkv, i + 1, dh, gbase + <usize>i * rowQkv + qo);
+        weightedRows(ds + row, 4, 0, base + ko, rowQkv, i + 1, dh, gbase + <usize>i * rowQkv + qo);
       }
       for (let j = 0; j < n; j++) {
         const column = <usize>j << 2;
         const tj = <usize>((j * (j + 1)) >> 1) << 2;
         // dk_j = sum over i >= j of dS_ij q_i; dv_j = sum over i >= j of P_ij dO_i. Entry (i, j) of a triangle
         // sits at tri(i) + j; from row i to i + 1 it moves on by i + 1 floats.
-        weightedRowsDown(ds + tj + column, j, base + <usize>j * rowQkv + qo, rowQkv, n - j, dh, gbase + <usize>j * rowQkv + ko);
-        weightedRowsDown(p + tj + column, j, obase + <usize>j * rowOut + qo, rowOut, n - j, dh, gbase + <usize>j * rowQkv + vo);
+        weightedRows(ds + tj + column, <usize>(j + 1) << 2, 4, base + <usize>j * rowQkv + qo, rowQkv, n - j, dh, gbase + <usize>j * rowQkv + ko);
+        weightedRows(p + tj + column, <usize>(j + 1) << 2, 4, obase + <usize>j * rowOut + qo, rowOut, n - j, dh, gbase + <usize>j * rowQkv + vo);
       }
     }
   }
 }
 
 /**
- * out (dh floats) = sum over r < count of coef_r x row_r, with coef_r at coefs + r * coefStep bytes and row_r at
- * rows + r * rowStep bytes: one running sum per output float, in registers sixteen (then four, then one) at a time.
+ * out (dh floats) = sum over r < count of coef_r x row_r, with row_r at rows + r * rowStep bytes and coef_r
+ * `coefStep` bytes after coef_(r-1), the step growing by `coefGrowth` bytes each time (0 along a row; 4 down a
+ * column of a row-by-row lower triangle, whose rows grow by one float): one running sum per output float, in
+ * registers sixteen (then four, then one) at a time.
  */
 // @ts-ignore: decorator
-@inline function weightedRows(coefs: usize, coefStep: usize, rows: usize, rowStep: usize, count: i32, dh: i32, out: usize): void {
+@inline function weightedRows(coefs: usize, coefStep: usize, coefGrowth: usize, rows: usize, rowStep: usize, count: i32, dh: i32, out: usize): void {
   const bytes = <usize>dh << 2;
   let o: usize = 0;
   for (; o + 64 <= bytes; o += 64) {
     let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
     let c = coefs;
+    let step = coefStep;
     let r = rows + o;
     for (let k = 0; k < count; k++) {
       const w = f32x4.splat(load<f32>(c));
@@ -145,7 +148,8 @@ export function backward(qkv: usize, offsets: usize, segments: i32, weightStart:
       a1 = f32x4.add(a1, f32x4.mul(w, v128.load(r, 16)));
       a2 = f32x4.add(a2, f32x4.mul(w, v128.load(r, 32)));
       a3 = f32x4.add(a3, f32x4.mul(w, v128.load(r, 48)));
-      c += coefStep;
+      c += step;
+      step += coefGrowth;
       r += rowStep;
     }
     v128.store(out + o, a0);
@@ -156,10 +160,12 @@ export function backward(qkv: usize, offsets: usize, segments: i32, weightStart:
   for (; o + 16 <= bytes; o += 16) {
     let acc = f32x4.splat(0);
     let c = coefs;
+    let step = coefStep;
     let r = rows + o;
     for (let k = 0; k < count; k++) {
       acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(c)), v128.load(r)));
-      c += coefStep;
+      c += step;
+      step += coefGrowth;
       r += rowStep;
     }
     v128.store(out + o, acc);
@@ -167,66 +173,12 @@ export function backward(qkv: usize, offsets: usize, segments: i32, weightStart:
   for (; o < bytes; o += 4) {
     let acc: f32 = 0;
     let c = coefs;
-    let r = rows + o;
-    for (let k = 0; k < count; k++) {
-      acc += load<f32>(c) * load<f32>(r);
-      c += coefStep;
-      r += rowStep;
-    }
-    store<f32>(out + o, acc);
-  }
-}
-
-/**
- * weightedRows down a triangle's column: coefficient r of `count` sits (first + 1) + ... + (first + r) floats
- * after `coefs` (entry (first + r, first) of a row-by-row lower triangle, from entry (first, first)).
- */
-// @ts-ignore: decorator
-@inline function weightedRowsDown(coefs: usize, first: i32, rows: usize, rowStep: usize, count: i32, dh: i32, out: usize): void {
-  const bytes = <usize>dh << 2;
-  let o: usize = 0;
-  for (; o + 64 <= bytes; o += 64) {
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-    let c = coefs;
-    let step = <usize>(first + 1) << 2;
-    let r = rows + o;
-    for (let k = 0; k < count; k++) {
-      const w = f32x4.splat(load<f32>(c));
-      a0 = f32x4.add(a0, f32x4.mul(w, v128.load(r)));
-      a1 = f32x4.add(a1, f32x4.mul(w, v128.load(r, 16)));
-      a2 = f32x4.add(a2, f32x4.mul(w, v128.load(r, 32)));
-      a3 = f32x4.add(a3, f32x4.mul(w, v128.load(r, 48)));
-      c += step;
-      step += 4;
-      r += rowStep;
-    }
-    v128.store(out + o, a0);
-    v128.store(out + o, a1, 16);
-    v128.store(out + o, a2, 32);
-    v128.store(out + o, a3, 48);
-  }
-  for (; o + 16 <= bytes; o += 16) {
-    let acc = f32x4.splat(0);
-    let c = coefs;
-    let step = <usize>(first + 1) << 2;
-    let r = rows + o;
-    for (let k = 0; k < count; k++) {
-      acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(c)), v128.load(r)));
-      c += step;
-      step += 4;
-      r += rowStep;
-    }
-    v128.store(out + o, acc);
-  }
-  for (; o < bytes; o += 4) {
-    let acc: f32 = 0;
-    let c = coefs;
-    let step = <usize>(first + 1) << 2;
+    let step = coefStep;
     let r = rows + o;
     for (let k = 0; k < count; k++) {
       acc += load<f32>(c) * load<f32>(r);
       c += step;
-      step += 4;
+      step += coefGrowth;
       r += rowStep;
     }
     store<f32>(out + o, acc);
