@@ -8,6 +8,8 @@
 // floats, a multiple of 4 whose padding lanes are zero, so every row is a whole number of f32x4 vectors.
 // The plain TypeScript reference of each kernel is in ../als-kernels.ts.
 
+import { axpyRow } from "./axpy";
+
 /** First byte the host may use; below it lies whatever static data the compiler placed. */
 export function heapBase(): usize {
   return __heap_base;
@@ -32,21 +34,6 @@ export function heapBase(): usize {
   }
   for (; o < bytes; o += 16) s0 = f32x4.add(s0, f32x4.mul(v128.load(a + o), v128.load(b + o)));
   return hsum(f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3)));
-}
-
-/** y += a * x, four vectors per loop step. */
-// @ts-ignore: decorator
-@inline function axpy(a: f32, x: usize, y: usize, stride: i32): void {
-  const s = f32x4.splat(a);
-  const bytes = <usize>stride << 2;
-  let o: usize = 0;
-  for (; o + 64 <= bytes; o += 64) {
-    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(s, v128.load(x + o))));
-    v128.store(y + o, f32x4.add(v128.load(y + o, 16), f32x4.mul(s, v128.load(x + o, 16))), 16);
-    v128.store(y + o, f32x4.add(v128.load(y + o, 32), f32x4.mul(s, v128.load(x + o, 32))), 32);
-    v128.store(y + o, f32x4.add(v128.load(y + o, 48), f32x4.mul(s, v128.load(x + o, 48))), 48);
-  }
-  for (; o < bytes; o += 16) v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(s, v128.load(x + o))));
 }
 
 /**
@@ -147,7 +134,7 @@ function sparseTerm(
   for (; e < to; e++) {
     const ye = y + <usize>load<i32>(indices + (<usize>e << 2)) * bytes;
     const t = needDots ? dot(ye, v, stride) : 0;
-    axpy(base + alpha * load<f32>(values + (<usize>e << 2)) * (base + sign * t), ye, out, stride);
+    axpyRow(base + alpha * load<f32>(values + (<usize>e << 2)) * (base + sign * t), ye, out, stride);
   }
 }
 
@@ -261,8 +248,8 @@ function cgRange(
       symv(yty, p, ap, stride, 1);
       if (alpha != 0) sparseTerm(ap, p, indices, values, from, to, y, stride, alpha, 0, 1);
       const step = rsold / dot(p, ap, stride);
-      axpy(step, p, xu, stride);
-      axpy(-step, ap, r, stride);
+      axpyRow(step, p, xu, stride);
+      axpyRow(-step, ap, r, stride);
       const rsnew = dot(r, r, stride);
       if (rsnew < 1e-20) break;
       // p = r + (rsnew / rsold) p

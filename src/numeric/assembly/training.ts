@@ -7,6 +7,7 @@
 // are left, so one thread alone can do all of it. Every output element is computed by exactly one chunk with
 // the same arithmetic whoever runs it, so results do not depend on the number of threads. Matrices are
 // row-major and densely packed. The plain TypeScript reference of each kernel is in ../training-kernels.ts.
+import { axpyRow } from "./axpy";
 import { gemm } from "./gemm";
 import { softmaxRow } from "./softmax";
 import { transposeBlock } from "./transpose";
@@ -14,23 +15,6 @@ import { transposeBlock } from "./transpose";
 /** First byte the host may use; below it lies whatever static data the compiler placed. */
 export function heapBase(): usize {
   return __heap_base;
-}
-
-/** out row += s * src row, over `width` floats: whole vectors first, then the scalar tail. */
-// @ts-ignore: decorator
-@inline function axpyRow(s: f32, src: usize, out: usize, width: i32): void {
-  const sv = f32x4.splat(s);
-  const vecBytes = <usize>(width & ~3) << 2;
-  let o: usize = 0;
-  for (; o + 64 <= vecBytes; o += 64) {
-    v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(sv, v128.load(src + o))));
-    v128.store(out + o, f32x4.add(v128.load(out + o, 16), f32x4.mul(sv, v128.load(src + o, 16))), 16);
-    v128.store(out + o, f32x4.add(v128.load(out + o, 32), f32x4.mul(sv, v128.load(src + o, 32))), 32);
-    v128.store(out + o, f32x4.add(v128.load(out + o, 48), f32x4.mul(sv, v128.load(src + o, 48))), 48);
-  }
-  for (; o < vecBytes; o += 16) v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.mul(sv, v128.load(src + o))));
-  const bytes = <usize>width << 2;
-  for (; o < bytes; o += 4) store<f32>(out + o, load<f32>(out + o) + s * load<f32>(src + o));
 }
 
 /** Entries [first, last) of bag r: `offsets` 0 means bag r is the single entry r. */
