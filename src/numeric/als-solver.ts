@@ -95,9 +95,15 @@ interface Side {
 const CHUNKS_PER_THREAD = 32;
 
 /**
+ * Gram chunks per solve, whatever the thread count: each chunk's partial sum is the same whichever thread claims
+ * it, and the partials are added in chunk order, so the factors do not depend on threads or their timing.
+ */
+const GRAM_CHUNKS = 64;
+
+/**
  * The SIMD kernels on one shared WebAssembly memory. With a thread pool, the threads share each kernel call's
- * rows through an atomic counter: each computes the Gram matrix of the rows it claimed (summed here), then
- * updates the rows it claims.
+ * rows through an atomic counter: each computes the partial Gram matrices of the row chunks it claims (summed
+ * here in chunk order), then updates the rows it claims.
  */
 class WasmAlsSolver implements AlsSolver {
   readonly label: string;
@@ -108,8 +114,9 @@ class WasmAlsSolver implements AlsSolver {
   private readonly threads: number;
   private readonly users: Side;
   private readonly items: Side;
-  /** One Gram matrix per thread; the first receives the sum. */
-  private readonly grams: number[];
+  /** GRAM_CHUNKS partial Gram matrices, and their sum. */
+  private readonly gramParts: number;
+  private readonly yty: number;
   private readonly scratch: number[];
   /** The shared row counter of the running kernel call. */
   private readonly next: number;
@@ -133,7 +140,8 @@ class WasmAlsSolver implements AlsSolver {
     });
     this.users = reserveSide(p.users);
     this.items = reserveSide(p.items);
-    this.grams = Array.from({ length: this.threads }, () => arena.reserve(4 * s * s));
+    this.gramParts = arena.reserve(4 * s * s * GRAM_CHUNKS);
+    this.yty = arena.reserve(4 * s * s);
     this.scratch = Array.from({ length: this.threads }, () => arena.reserve(4 * 3 * s));
     this.next = arena.reserve(4);
     ({ memory: this.memory, kernels: this.kernels } = arena.instantiate());
@@ -162,35 +170,31 @@ class WasmAlsSolver implements AlsSolver {
   private solve(side: Side, other: Side): void {
     const s = this.stride;
     // Gram chunks are whole blocks of the kernel's four rows.
-    const gramChunk = 4 * Math.max(1, Math.ceil(other.rows / (4 * CHUNKS_PER_THREAD * this.threads)));
-    const ran = this.parallel("gram", (t) => [other.factors, this.next, gramChunk, other.rows, s, this.grams[t]]);
-    const yty = this.arena.f32(this.grams[0], s * s);
-    for (let t = 1; t < this.threads; t++) {
-      if (!ran[t]) continue;
-      const part = this.arena.f32(this.grams[t], s * s);
-      for (let k = 0; k < s * s; k++) yty[k] += part[k];
-    }
+    const gramChunk = 4 * Math.max(1, Math.ceil(other.rows / (4 * GRAM_CHUNKS)));
+    this.parallel("gram", () => [other.factors, this.next, gramChunk, other.rows, s, this.gramParts]);
+    this.kernels.sumGrams(this.gramParts, Math.ceil(other.rows / gramChunk), s, this.yty);
+    const yty = this.arena.f32(this.yty, s * s);
     // Regularise only the real factors: padding lanes must stay exactly zero.
     for (let d = 0; d < this.p.factors; d++) yty[d * s + d] += this.p.reg;
     const { alpha, cgSteps } = this.p;
     const cgChunk = Math.max(1, Math.ceil(side.rows / (CHUNKS_PER_THREAD * this.threads)));
     this.parallel("cgRows", (t) => [
-      side.indptr, side.indices, side.values, side.factors, other.factors, this.grams[0], s,
+      side.indptr, side.indices, side.values, side.factors, other.factors, this.yty, s,
       alpha, cgSteps, this.next, cgChunk, side.rows, this.scratch[t],
     ]);
   }
 
-  /** Runs `kernel` on every thread over rows from 0; returns which threads took part (thread 0 always does). */
-  private parallel(kernel: KernelName, argsOf: (thread: number) => number[]): boolean[] {
+  /** Runs `kernel` on every thread over rows from 0 (the calling thread alone finishes what others do not start). */
+  private parallel(kernel: KernelName, argsOf: (thread: number) => number[]): void {
     this.arena.i32(this.next, 1)[0] = 0;
     const call = () => (this.kernels[kernel] as (...args: number[]) => void)(...argsOf(0));
     if (!this.pool) {
       call();
-      return [true];
+      return;
     }
     this.pool.attach(this.memory);
     const workers = Array.from({ length: this.threads - 1 }, (_, w) => argsOf(w + 1));
-    return [true, ...this.pool.run(kernel, workers, call)];
+    this.pool.run(kernel, workers, call);
   }
 
   result(): { users: Float32Array; items: Float32Array } {

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createAlsSolver } from "./als-solver.ts";
 import { kernelPool, setKernelPool } from "./kernel-pool.ts";
 import { useWorkerThreads } from "./kernel-pool.node.ts";
-import { randomMatrix, randomSparse, relativeError, transposeRows } from "./test-helpers.ts";
+import { randomMatrix, randomSparse, transposeRows } from "./test-helpers.ts";
+import { alsWasm, WasmArena } from "./wasm.ts";
 import { sharedMemory } from "./webassembly.ts";
 
 function problem() {
@@ -34,17 +35,58 @@ function fit(iterations: number) {
   }
 }
 
+function wasmOrFail() {
+  const wasm = alsWasm();
+  if (wasm instanceof Error) throw wasm;
+  return wasm;
+}
+
 describe("worker-thread kernel pool", () => {
   afterEach(() => setKernelPool(undefined));
 
-  it("fits what one thread fits, up to the order of the Gram matrix sums", () => {
+  it("fits exactly what one thread fits (the Gram partials are summed in chunk order)", () => {
     const one = fit(3);
     expect(useWorkerThreads(2)).toBe("2 threads");
     const two = fit(3);
     expect(one.label).toBe("wasm-simd, 1 thread");
     expect(two.label).toBe("wasm-simd, 2 threads");
-    expect(relativeError(two.users, one.users)).toBeLessThan(1e-3);
-    expect(relativeError(two.items, one.items)).toBeLessThan(1e-3);
+    expect(two.users).toEqual(one.users);
+    expect(two.items).toEqual(one.items);
+  });
+
+  it("sums the same Gram matrix whichever thread claims which chunks", () => {
+    // Enough rows that the worker is still busy when the caller joins (tens of milliseconds of work).
+    const rows = 32768;
+    const stride = 64;
+    const chunk = 64;
+    const chunks = rows / chunk;
+    const arena = new WasmArena(wasmOrFail());
+    const at = { y: arena.reserve(4 * rows * stride), next: arena.reserve(4), parts: arena.reserve(4 * stride * stride * chunks), out: arena.reserve(4 * stride * stride) };
+    const { memory, kernels } = arena.instantiate();
+    arena.f32(at.y, rows * stride).set(randomMatrix(rows, stride, 5));
+    const counter = arena.i32(at.next, 1);
+    const gram = () => kernels.gram(at.y, at.next, chunk, rows, stride, at.parts);
+    gram();
+    kernels.sumGrams(at.parts, chunks, stride, at.out);
+    const alone = arena.f32(at.out, stride * stride).slice();
+
+    useWorkerThreads(2);
+    const pool = kernelPool()!;
+    pool.attach(memory);
+    counter[0] = 0;
+    arena.f32(at.parts, stride * stride * chunks).fill(Number.NaN);
+    // The caller starts only once the worker has claimed a chunk, so both threads take part.
+    let joinedAt = 0;
+    const ran = pool.run("gram", [[at.y, at.next, chunk, rows, stride, at.parts]], () => {
+      while (Atomics.load(counter, 0) === 0) Atomics.wait(counter, 0, 0, 1);
+      joinedAt = Atomics.load(counter, 0);
+      gram();
+    });
+    pool.detach();
+    expect(ran).toEqual([true]);
+    expect(joinedAt).toBeLessThan(rows);
+    kernels.sumGrams(at.parts, chunks, stride, at.out);
+    expect(arena.f32(at.out, stride * stride)).toEqual(alone);
   });
 
   it("reuses a pool of the same size and unregisters with 1 thread", () => {

@@ -26,7 +26,7 @@ function unpad(view: Float32Array, rows: number, f: number, stride: number): Flo
 describe("WebAssembly SIMD kernels against the TypeScript reference", () => {
   it("compiles here (Node) and exports every kernel", () => {
     const { module } = wasmOrFail();
-    expect(webAssembly().Module.exports(module).map((e) => e.name)).toEqual(expect.arrayContaining(["heapBase", "gram", "cgRows", "scoreBlock"]));
+    expect(webAssembly().Module.exports(module).map((e) => e.name)).toEqual(expect.arrayContaining(["heapBase", "gram", "sumGrams", "cgRows", "scoreBlock"]));
   });
 
   for (const f of [1, 5, 8, 64]) {
@@ -44,6 +44,7 @@ describe("WebAssembly SIMD kernels against the TypeScript reference", () => {
         values: arena.reserve(4 * rows.values.length),
         x: arena.reserve(4 * users * s),
         y: arena.reserve(4 * items * s),
+        parts: arena.reserve(4 * s * s * 5),
         yty: arena.reserve(4 * s * s),
         scratch: arena.reserve(4 * 3 * s),
         next: arena.reserve(4),
@@ -55,10 +56,11 @@ describe("WebAssembly SIMD kernels against the TypeScript reference", () => {
       padInto(arena.f32(at.x, users * s), x0, users, f, s);
       padInto(arena.f32(at.y, items * s), y, items, f, s);
 
-      // gram from row 3, in chunks of 8 rows whose last is cut short by `end`
+      // gram from row 3, in chunks of 8 rows whose last is cut short by `end`; their sum in chunk order
       const next = arena.i32(at.next, 1);
       next[0] = 3;
-      kernels.gram(at.y, at.next, 8, items, s, at.yty);
+      kernels.gram(at.y, at.next, 8, items, s, at.parts);
+      kernels.sumGrams(at.parts, Math.ceil((items - 3) / 8), s, at.yty);
       const ref = new Float32Array(f * f);
       gram(y, 3, items, f, ref);
       expect(relativeError(unpad(arena.f32(at.yty, s * s), f, f, s), ref)).toBeLessThan(1e-5);

@@ -8,7 +8,8 @@ import { type CompiledKernels, compileKernels, sharedMemory, type WasmMemory, we
  */
 export interface AlsWasmExports {
   heapBase(): number;
-  gram(y: number, next: number, chunk: number, end: number, stride: number, out: number): void;
+  gram(y: number, next: number, chunk: number, end: number, stride: number, parts: number): void;
+  sumGrams(parts: number, count: number, stride: number, out: number): void;
   cgRows(
     indptr: number,
     indices: number,

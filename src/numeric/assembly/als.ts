@@ -139,15 +139,31 @@ function sparseTerm(
 }
 
 /**
- * out = sum of y_r y_r^T (stride x stride) over the chunks of rows below `end` this thread claims from `next`.
- * The upper triangle is accumulated four rows at a time, so `out` is read and written a quarter as often,
- * then mirrored into the lower one. Each thread needs its own `out`; the host sums them.
+ * Partial Gram matrices of the chunks of rows below `end` this thread claims from `next`: the chunk starting at
+ * row `from` writes the upper triangle of the sum of its y_r y_r^T to part floor(from / chunk), stride x stride
+ * floats from `parts`. A chunk's sum is the same whichever thread claims it, so sumGrams over the parts in order
+ * gives the same matrix for any number of threads.
  */
-export function gram(y: usize, next: usize, chunk: i32, end: i32, stride: i32, out: usize): void {
-  const bytes = <usize>stride << 2;
-  memory.fill(out, 0, bytes * stride);
+export function gram(y: usize, next: usize, chunk: i32, end: i32, stride: i32, parts: usize): void {
+  const size = (<usize>stride * stride) << 2;
   for (let from = atomic.add<i32>(next, chunk); from < end; from = atomic.add<i32>(next, chunk)) {
-    addOuterProducts(y, from, min(from + chunk, end), stride, out);
+    const part = parts + <usize>(from / chunk) * size;
+    memory.fill(part, 0, size);
+    addOuterProducts(y, from, min(from + chunk, end), stride, part);
+  }
+}
+
+/**
+ * out (stride x stride, symmetric) = the sum of the first `count` parts gram wrote, added in part order; the upper
+ * triangle is summed, then mirrored into the lower one.
+ */
+export function sumGrams(parts: usize, count: i32, stride: i32, out: usize): void {
+  const bytes = <usize>stride << 2;
+  const size = bytes * stride;
+  memory.fill(out, 0, size);
+  for (let c = 0; c < count; c++) {
+    const part = parts + <usize>c * size;
+    for (let o: usize = 0; o < size; o += 16) v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(part + o)));
   }
   for (let a = 1; a < stride; a++) {
     for (let b = 0; b < a; b++) {
