@@ -8,7 +8,7 @@ import { easeSpec } from "./ease.ts";
 import { gradCheck } from "./neural/grad-check.ts";
 import { decodeModel, encodeModel } from "./persist.ts";
 import { describeRecommenderContract } from "./recommender.contract.ts";
-import { carveValidation, positionsFromEnd, SasRec, SasRecNet, sasrecSpec, userSequences } from "./sasrec.ts";
+import { carveValidation, positionsFromEnd, SasRec, SasRecNet, sasrecSpec, trainingBatch, userSequences } from "./sasrec.ts";
 import { resolveParams } from "./spec.ts";
 
 /** Small and quick: the contract's 7-user fixture needs no validation hold-out and no dropout. */
@@ -129,6 +129,36 @@ describe("sasrec", () => {
     expect(slow.log.map((r) => r.loss)).toEqual(live.log.map((r) => r.loss));
   });
 
+  it("trains on the next item, or with a horizon on one drawn from the next `horizon` items of the sequence", () => {
+    const sequences = [Int32Array.from([10, 11, 12, 13, 14, 15]), Int32Array.from([20, 21])];
+    const users = Int32Array.from([0, 1]);
+    const next = trainingBatch(users, sequences, 4);
+    expect(Array.from(next.inputs)).toEqual([11, 12, 13, 14, 20]);
+    expect(Array.from(next.targets)).toEqual([12, 13, 14, 15, 21]);
+    const draws = mulberry32(3);
+    const seen = Array.from({ length: 5 }, () => new Set<number>());
+    for (let k = 0; k < 200; k++) {
+      const b = trainingBatch(users, sequences, 4, 3, draws);
+      expect(Array.from(b.inputs)).toEqual(Array.from(next.inputs));
+      b.targets.forEach((t, i) => seen[i].add(t));
+    }
+    // Input 11 may target 12, 13 or 14; input 13 only what is left (14, 15); the last input its one successor.
+    expect(seen.map((s) => [...s].sort((a, b) => a - b))).toEqual([[12, 13, 14], [13, 14, 15], [14, 15], [15], [21]]);
+  });
+
+  it("trains the same network twice from one seed with dropout on the attention weights and a horizon", async () => {
+    const data = cycleWalks(40, 10, 8);
+    const params = resolveParams(sasrecSpec, { ...SMALL, epochs: 3, dropout: 0.3, weight_dropout: 1, horizon: 3 });
+    const a = sasrecSpec.create(params) as SasRec;
+    const b = sasrecSpec.create(params) as SasRec;
+    await a.fit(data);
+    await b.fit(data);
+    expect(Array.from(b.itemVectors())).toEqual(Array.from(a.itemVectors()));
+    const output = sasrecSpec.create({ ...params, weight_dropout: 0 }) as SasRec;
+    await output.fit(data);
+    expect(output.log.map((r) => r.loss)).not.toEqual(a.log.map((r) => r.loss));
+  });
+
   it("holds out each user's newest fifth, as P1", () => {
     const carved = carveValidation([Int32Array.from([1, 2, 3, 4]), Int32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])]);
     expect(Array.from(carved.users)).toEqual([1]);
@@ -150,7 +180,8 @@ describe("sasrec", () => {
 
   for (const [kernels, layout, projection] of [["js", 0, 0], ["auto", 0, 0], ["js", 1, 1], ["auto", 1, 0]] as const) {
     it(`has the gradient of its loss by finite differences, every parameter (${kernels} kernels, layout ${layout}, projection ${projection})`, () => {
-      const params = resolveParams(sasrecSpec, { hidden: 8, heads: 2, maxlen: 5, dropout: 0, layout, projection });
+      // weight_dropout 1 at dropout 0 drops nothing: the same network as 0.
+      const params = resolveParams(sasrecSpec, { hidden: 8, heads: 2, maxlen: 5, dropout: 0, layout, projection, weight_dropout: layout });
       const net = new SasRecNet(params, 12, { dense: createDenseKernels(kernels), attention: createAttentionKernels(kernels) });
       const offsets = Int32Array.from([0, 5, 7]);
       const items = Int32Array.from([1, 4, 2, 7, 3, 9, 0]);

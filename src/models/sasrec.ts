@@ -127,7 +127,7 @@ export class SasRec implements FactorRecommender, AttentionExplainer {
       let positions = 0;
       for (let b = 0; b < learners.length; b += p.batch) {
         const batch = learners.subarray(b, b + p.batch);
-        const { inputs, offsets, targets } = trainingBatch(batch, sequences, p.maxlen);
+        const { inputs, offsets, targets } = trainingBatch(batch, sequences, p.maxlen, p.horizon, next);
         const negatives = new Int32Array(targets.length);
         for (let s = 0; s < batch.length; s++) {
           for (let t = offsets[s]; t < offsets[s + 1]; t++) negatives[t] = drawNegative(this.items, next, seen[batch[s]]);
@@ -318,7 +318,7 @@ export class SasRecNet {
     this.itemEmbedding = Embedding.create("item_embedding", items, h, normalArray(items * h, Math.sqrt(2 / (items + h)), next));
     this.positionEmbedding = Embedding.create("position_embedding", p.maxlen, h, normalArray(p.maxlen * h, Math.sqrt(2 / (p.maxlen + h)), next));
     this.embeddingDropout = new Dropout(p.dropout, next);
-    this.blocks = Array.from({ length: p.blocks }, (_, k) => new TransformerBlock(`block${k}`, { width: h, heads: p.heads, maxLength: p.maxlen, dropout: p.dropout, next, kernels: kernels.dense, attentionKernels: kernels.attention, layout: p.layout === 1 ? "query" : "pre", outputProjection: p.projection === 1 }));
+    this.blocks = Array.from({ length: p.blocks }, (_, k) => new TransformerBlock(`block${k}`, { width: h, heads: p.heads, maxLength: p.maxlen, dropout: p.dropout, next, kernels: kernels.dense, attentionKernels: kernels.attention, layout: p.layout === 1 ? "query" : "pre", outputProjection: p.projection === 1, attentionDropout: p.weight_dropout === 1 ? "weights" : "output" }));
     this.finalNorm = new LayerNorm("final_norm", h);
     this.inputScale = Math.sqrt(h);
   }
@@ -444,9 +444,11 @@ export function userSequences(data: Interactions): Int32Array[] {
 
 /**
  * A training batch: for each user, the inputs are the sequence's items before the last (at most maxlen of
- * them, the newest) and the targets the items one step later.
+ * them, the newest) and each input's target is the item one step later (horizon 1, the paper's objective) or,
+ * with a horizon H > 1, an item drawn uniformly from the next H of the sequence (fewer near its end), so each
+ * position learns the items that follow soon, not only the very next one.
  */
-function trainingBatch(users: Int32Array, sequences: readonly Int32Array[], maxlen: number): { inputs: Int32Array; offsets: Int32Array; targets: Int32Array } {
+export function trainingBatch(users: Int32Array, sequences: readonly Int32Array[], maxlen: number, horizon = 1, next?: () => number): { inputs: Int32Array; offsets: Int32Array; targets: Int32Array } {
   const offsets = new Int32Array(users.length + 1);
   users.forEach((u, j) => (offsets[j + 1] = offsets[j] + Math.min(sequences[u].length - 1, maxlen)));
   const inputs = new Int32Array(offsets[users.length]);
@@ -454,8 +456,16 @@ function trainingBatch(users: Int32Array, sequences: readonly Int32Array[], maxl
   users.forEach((u, j) => {
     const s = sequences[u];
     const n = offsets[j + 1] - offsets[j];
-    inputs.set(s.subarray(s.length - 1 - n, s.length - 1), offsets[j]);
-    targets.set(s.subarray(s.length - n), offsets[j]);
+    const from = s.length - 1 - n;
+    inputs.set(s.subarray(from, s.length - 1), offsets[j]);
+    if (horizon <= 1 || !next) targets.set(s.subarray(s.length - n), offsets[j]);
+    else {
+      for (let t = 0; t < n; t++) {
+        const k = from + t;
+        const ahead = Math.min(horizon, s.length - 1 - k);
+        targets[offsets[j] + t] = s[k + 1 + Math.floor(next() * ahead)];
+      }
+    }
   });
   return { inputs, offsets, targets };
 }
@@ -563,7 +573,9 @@ export const sasrecSpec: ModelSpec<SasRec> = {
     refit: { default: 1, min: 0, max: 1, integer: true, help: "after early stopping, 1: retrain on all items for the best epoch count; 0: keep the best checked network" },
     layout: { default: 1, min: 0, max: 1, integer: true, help: "0: pre-layer-norm blocks; 1: SASRec.pytorch's (queries from LN(x), keys and values from x, residual onto LN(x))" },
     projection: { default: 0, min: 0, max: 1, integer: true, help: "1: a learnt output projection after attention" },
+    weight_dropout: { default: 0, min: 0, max: 1, integer: true, help: "1: dropout on the attention weights (torch's MultiheadAttention, SASRec.pytorch); 0: on the attention output" },
     dense_adam: { default: 0, min: 0, max: 1, integer: true, help: "1: Adam moves every item embedding row each step (as torch.optim.Adam); 0: only the rows the step used" },
+    horizon: { default: 1, min: 1, max: 1000, integer: true, help: "each position's positive is drawn from the next `horizon` items (1: the next item, the paper's objective)" },
     average: { default: 0.995, min: 0, max: 0.9999, help: "per-step decay of a moving average of the weights that validation and the final model use (0: off)" },
     eval_every: { default: 5, min: 1, max: 1000, integer: true, help: "epochs between validation checks" },
     seed: { default: 42, min: 0, max: 4_294_967_295, integer: true, help: "random seed for initialisation, sampling and dropout" },

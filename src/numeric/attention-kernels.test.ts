@@ -60,6 +60,40 @@ describe("attention kernels: WebAssembly SIMD against the TypeScript reference",
     });
   }
 
+  for (const [width, heads, lengths] of [
+    [50, 1, [12, 50, 2]],
+    [40, 2, [9, 3, 20]],
+  ] as const) {
+    it(`agree with a dropout mask on the weights, which keep the undropped softmax (width ${width}, ${heads} head${heads > 1 ? "s" : ""})`, () => {
+      const { shape, qkv, gradOut, rows, triangles } = packed([...lengths], width, heads, 3 * width + heads);
+      const next = mulberry32(width);
+      const mask = Float32Array.from({ length: triangles }, () => (next() < 0.3 ? 0 : 1 / 0.7));
+      const outRef = new Float32Array(rows * width);
+      const weightsRef = new Float32Array(triangles);
+      attentionForwardReference(shape, qkv, outRef, weightsRef, mask);
+      const out = new Float32Array(rows * width).fill(9);
+      const weights = new Float32Array(triangles);
+      wasm.forward(shape, qkv, out, weights, mask);
+      expect(maxDiff(out, outRef)).toBeLessThan(1e-5);
+      expect(maxDiff(weights, weightsRef)).toBeLessThan(1e-6);
+      // The weights are those of the unmasked forward; the output is not.
+      const plainWeights = new Float32Array(triangles);
+      const plainOut = new Float32Array(rows * width);
+      wasm.forward(shape, qkv, plainOut, plainWeights);
+      expect(Array.from(weights)).toEqual(Array.from(plainWeights));
+      expect(maxDiff(out, plainOut)).toBeGreaterThan(1e-2);
+
+      const gradRef = new Float32Array(rows * 3 * width);
+      attentionBackwardReference(shape, qkv, weightsRef, gradOut, gradRef, mask);
+      const grad = new Float32Array(rows * 3 * width).fill(9);
+      wasm.backward(shape, qkv, weights, gradOut, grad, mask);
+      expect(maxDiff(grad, gradRef)).toBeLessThan(1e-4);
+      const plainGrad = new Float32Array(rows * 3 * width);
+      wasm.backward(shape, qkv, weights, gradOut, plainGrad);
+      expect(maxDiff(grad, plainGrad)).toBeGreaterThan(1e-2);
+    });
+  }
+
   it("keeps working when a later call needs a larger memory", () => {
     const small = packed([3], 8, 1, 1);
     const large = packed([50, 50, 50, 50], 64, 1, 2);

@@ -7,14 +7,17 @@
  * Layout: sequence s holds rows offsets[s] .. offsets[s + 1] - 1; a row of `qkv` is [q | k | v] (3 x width);
  * head h reads columns h * dh .. (h + 1) * dh - 1 of each part (dh = width / heads). `weights` holds the softmax
  * weights, per sequence and head the lower triangle row by row, from weightStart[s] + h * n (n + 1) / 2.
+ * An optional `dropMask` (laid out as `weights`: 0 or 1 / (1 - rate) per entry) is dropout on the attention
+ * weights (torch.nn.MultiheadAttention's): the values are summed with P' = P x mask, while `weights` keeps the
+ * undropped P.
  */
 export interface AttentionKernels {
   /** "wasm-simd" or "typescript (why)". */
   readonly label: string;
   /** Writes out (rows x width) and weights; out is overwritten. */
-  forward(a: AttentionShape, qkv: Float32Array, out: Float32Array, weights: Float32Array): void;
-  /** Writes grad (rows x 3 width), the gradient of qkv, from gradOut (rows x width) and the forward's weights. */
-  backward(a: AttentionShape, qkv: Float32Array, weights: Float32Array, gradOut: Float32Array, grad: Float32Array): void;
+  forward(a: AttentionShape, qkv: Float32Array, out: Float32Array, weights: Float32Array, dropMask?: Float32Array): void;
+  /** Writes grad (rows x 3 width), the gradient of qkv, from gradOut (rows x width), the forward's weights and its mask. */
+  backward(a: AttentionShape, qkv: Float32Array, weights: Float32Array, gradOut: Float32Array, grad: Float32Array, dropMask?: Float32Array): void;
 }
 
 export interface AttentionShape {
@@ -26,7 +29,7 @@ export interface AttentionShape {
   maxLength: number;
 }
 
-export function attentionForwardReference(a: AttentionShape, qkv: Float32Array, out: Float32Array, weights: Float32Array): void {
+export function attentionForwardReference(a: AttentionShape, qkv: Float32Array, out: Float32Array, weights: Float32Array, dropMask?: Float32Array): void {
   const { offsets, weightStart, width: w, heads } = a;
   const dh = w / heads;
   const scale = 1 / Math.sqrt(dh);
@@ -60,8 +63,9 @@ export function attentionForwardReference(a: AttentionShape, qkv: Float32Array, 
         }
         const o = (first + i) * w + qo;
         for (let j = 0; j <= i; j++) {
-          const pj = weights[row + j] / sum;
-          weights[row + j] = pj;
+          weights[row + j] = weights[row + j] / sum;
+          // The f32 P (and P x mask) the WebAssembly kernel sums with.
+          const pj = dropMask ? Math.fround(weights[row + j] * dropMask[row + j]) : weights[row + j];
           const vj = (first + j) * stride + vo;
           for (let c = 0; c < dh; c++) out[o + c] += pj * qkv[vj + c];
         }
@@ -70,8 +74,11 @@ export function attentionForwardReference(a: AttentionShape, qkv: Float32Array, 
   }
 }
 
-/** dP_ij = dO_i . v_j, dS_ij = P_ij (dP_ij - sum_j P_ij dP_ij); dq_i = scale sum_j dS_ij k_j, dk_j += scale dS_ij q_i, dv_j += P_ij dO_i. */
-export function attentionBackwardReference(a: AttentionShape, qkv: Float32Array, weights: Float32Array, gradOut: Float32Array, grad: Float32Array): void {
+/**
+ * dP_ij = dO_i . v_j (times mask_ij with a dropout mask), dS_ij = P_ij (dP_ij - sum_j P_ij dP_ij); dq_i = scale
+ * sum_j dS_ij k_j, dk_j += scale dS_ij q_i, dv_j += P'_ij dO_i with P' = P (x mask).
+ */
+export function attentionBackwardReference(a: AttentionShape, qkv: Float32Array, weights: Float32Array, gradOut: Float32Array, grad: Float32Array, dropMask?: Float32Array): void {
   const { offsets, weightStart, width: w, heads } = a;
   const dh = w / heads;
   const scale = 1 / Math.sqrt(dh);
@@ -94,6 +101,7 @@ export function attentionBackwardReference(a: AttentionShape, qkv: Float32Array,
           const vj = (first + j) * stride + vo;
           let d = 0;
           for (let c = 0; c < dh; c++) d += gradOut[gi + c] * qkv[vj + c];
+          if (dropMask) d *= dropMask[row + j];
           dp[j] = d;
           weighted += weights[row + j] * d;
         }
@@ -101,12 +109,13 @@ export function attentionBackwardReference(a: AttentionShape, qkv: Float32Array,
         for (let j = 0; j <= i; j++) {
           const pj = weights[row + j];
           const ds = pj * (dp[j] - weighted) * scale;
+          const kept = dropMask ? Math.fround(pj * dropMask[row + j]) : pj;
           const kj = (first + j) * stride + ko;
           const vj = (first + j) * stride + vo;
           for (let c = 0; c < dh; c++) {
             grad[qi + c] += ds * qkv[kj + c];
             grad[kj + c] += ds * qkv[qi + c];
-            grad[vj + c] += pj * gradOut[gi + c];
+            grad[vj + c] += kept * gradOut[gi + c];
           }
         }
       }

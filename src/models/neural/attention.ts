@@ -1,5 +1,6 @@
 import type { AttentionKernels, AttentionShape } from "../../numeric/attention-kernels.ts";
 import { createAttentionKernels } from "../../numeric/attention-kernels-wasm.ts";
+import { dropoutMask } from "./dropout.ts";
 import { ReusedFloats } from "./reused.ts";
 import type { Layer, Matrix, Param } from "./types.ts";
 
@@ -21,7 +22,9 @@ export interface Packed {
  * attend separately and are concatenated (no output projection: as in the paper, the feed-forward block follows).
  *
  * Keeps the softmax weights of the last forward (per head, per sequence, the lower triangle row by row) for the
- * backward pass and for reading a position's attention over its history.
+ * backward pass and for reading a position's attention over its history. With `weightDropout`, training drops
+ * attention weights (torch.nn.MultiheadAttention's dropout: a position forgets some of what it attended to, the
+ * rest scaled by 1/(1-rate)); the weights it reports stay the undropped softmax.
  */
 export class CausalAttention implements Layer<Packed, Packed> {
   private qkv?: Matrix;
@@ -29,6 +32,9 @@ export class CausalAttention implements Layer<Packed, Packed> {
   /** Softmax weights of the last forward; segment s, head h starts at weightStart[s] + h * tri(n_s). */
   private weights = new Float32Array(0);
   private weightStart: Int32Array = new Int32Array(1);
+  /** The dropout mask of the last training forward (laid out as the weights), or undefined. */
+  private dropMask?: Float32Array;
+  private readonly maskStore = new ReusedFloats();
   private readonly output = new ReusedFloats();
   private readonly gradient = new ReusedFloats();
 
@@ -38,15 +44,19 @@ export class CausalAttention implements Layer<Packed, Packed> {
     /** Longest sequence. */
     readonly maxLength = 512,
     private readonly kernels: AttentionKernels = createAttentionKernels(),
+    /** Dropout on the attention weights in training: its rate and seeded uniform source (as Dropout's). */
+    private readonly weightDropout?: { rate: number; next: () => number },
   ) {
     if (width % heads !== 0) throw new Error(`attention width ${width} is not a multiple of ${heads} heads`);
+    const rate = weightDropout?.rate ?? 0;
+    if (!(rate >= 0 && rate < 1)) throw new Error(`attention weight dropout rate must be in [0, 1), got ${rate}`);
   }
 
   params(): Param[] {
     return [];
   }
 
-  forward(input: Packed, _train: boolean): Packed {
+  forward(input: Packed, train: boolean): Packed {
     const { x: qkv, offsets } = input;
     const w = this.width;
     if (qkv.cols !== 3 * w) throw new Error(`attention expects ${3 * w} columns ([q | k | v]), got ${qkv.cols}`);
@@ -59,7 +69,9 @@ export class CausalAttention implements Layer<Packed, Packed> {
     }
     if (this.weights.length < starts[segments]) this.weights = new Float32Array(starts[segments]);
     const out = this.output.take(qkv.rows * w);
-    this.kernels.forward(this.shape(offsets, starts), qkv.data, out, this.weights);
+    const dropout = this.weightDropout;
+    this.dropMask = train && dropout && dropout.rate > 0 ? dropoutMask(starts[segments], dropout.rate, dropout.next, this.maskStore) : undefined;
+    this.kernels.forward(this.shape(offsets, starts), qkv.data, out, this.weights, this.dropMask);
     this.qkv = qkv;
     this.offsets = offsets;
     this.weightStart = starts;
@@ -71,7 +83,7 @@ export class CausalAttention implements Layer<Packed, Packed> {
     const qkv = this.qkv;
     if (!qkv) throw new Error("CausalAttention.backward before forward");
     const grad = this.gradient.take(qkv.rows * 3 * this.width);
-    this.kernels.backward(this.shape(this.offsets, this.weightStart), qkv.data, this.weights, gradOut.x.data, grad);
+    this.kernels.backward(this.shape(this.offsets, this.weightStart), qkv.data, this.weights, gradOut.x.data, grad, this.dropMask);
     return { x: { rows: qkv.rows, cols: 3 * this.width, data: grad }, offsets: this.offsets };
   }
 

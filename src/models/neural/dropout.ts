@@ -38,15 +38,7 @@ export class Dropout implements Layer {
     const n = x.data.length;
     const mask = this.maskStore.take(n);
     const y = this.output.take(n);
-    const stream = seededStream(this.next);
-    if (stream) this.kernels.dropoutForward(x.data, n, stream.skip(n), this.rate, y, mask);
-    else {
-      const keep = 1 / (1 - this.rate);
-      for (let i = 0; i < n; i++) {
-        mask[i] = this.next() < this.rate ? 0 : keep;
-        y[i] = x.data[i] * mask[i];
-      }
-    }
+    dropInto(x.data, n, this.rate, this.next, this.kernels, y, mask);
     this.mask = mask;
     return { rows: x.rows, cols: x.cols, data: y };
   }
@@ -58,4 +50,34 @@ export class Dropout implements Layer {
     this.kernels.dropoutBackward(dy.data, mask, mask.length, dx);
     return { rows: dy.rows, cols: dy.cols, data: dx };
   }
+}
+
+/**
+ * y = x * mask over n entries, mask[i] = 0 (dropped, when draw i of `next` is below `rate`) or 1/(1-rate): the
+ * layer kernels draw a mulberry32 stream's numbers themselves, other sources are called once per entry.
+ */
+function dropInto(x: Float32Array, n: number, rate: number, next: () => number, kernels: LayerKernels, y: Float32Array, mask: Float32Array): void {
+  const stream = seededStream(next);
+  if (stream) kernels.dropoutForward(x, n, stream.skip(n), rate, y, mask);
+  else {
+    const keep = 1 / (1 - rate);
+    for (let i = 0; i < n; i++) {
+      mask[i] = next() < rate ? 0 : keep;
+      y[i] = x[i] * mask[i];
+    }
+  }
+}
+
+let ones = new Float32Array(0);
+
+/**
+ * A dropout mask for n entries (0 or 1/(1-rate) each) into `into`, drawn from `next` exactly as Dropout.forward
+ * draws its masks: for a layer that applies the mask inside its own kernel (dropout on attention weights).
+ */
+export function dropoutMask(n: number, rate: number, next: () => number, into: ReusedFloats, kernels: LayerKernels = sharedLayerKernels()): Float32Array {
+  if (ones.length < n) ones = new Float32Array(n).fill(1);
+  const mask = into.take(n);
+  // y = 1 * mask is the mask itself, so both outputs may be the one array.
+  dropInto(ones, n, rate, next, kernels, mask, mask);
+  return mask;
 }

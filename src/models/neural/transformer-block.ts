@@ -26,13 +26,19 @@ export interface BlockOptions {
   layout?: "pre" | "query";
   /** A learnt width x width projection of the attended values (torch.nn.MultiheadAttention's out_proj). */
   outputProjection?: boolean;
+  /**
+   * Where the attention sublayer's dropout goes: "output" (the attended values, as the paper's residual dropout)
+   * or "weights" (the softmax weights, as torch.nn.MultiheadAttention's dropout in SASRec.pytorch).
+   */
+  attentionDropout?: "output" | "weights";
   attentionKernels: AttentionKernels;
 }
 
 /**
  * One SASRec block (Kang and McAuley 2018, section III-B): a causal self-attention sublayer and a point-wise
  * feed-forward sublayer (Dense -> ReLU -> Dropout -> Dense -> Dropout, every position alike), each with a
- * residual connection and a layer norm, arranged as `layout` says. The attention reads one row of [q | k | v]
+ * residual connection and a layer norm, arranged as `layout` says; the attention's dropout is on its output or
+ * its weights (`attentionDropout`). The attention reads one row of [q | k | v]
  * per position and attends within each packed sequence.
  */
 export class TransformerBlock implements Layer<Packed, Packed> {
@@ -76,9 +82,10 @@ export class TransformerBlock implements Layer<Packed, Packed> {
       this.qkv = new Dense(`${name}.q`, w, w, o.next, o.kernels, { weights: columns(0, w) });
       this.kv = new Dense(`${name}.kv`, w, 2 * w, o.next, o.kernels, { weights: columns(w, 3 * w) });
     }
-    this.attention = new CausalAttention(w, o.heads, o.maxLength, o.attentionKernels);
+    const onWeights = o.attentionDropout === "weights";
+    this.attention = new CausalAttention(w, o.heads, o.maxLength, o.attentionKernels, onWeights ? { rate: o.dropout, next: o.next } : undefined);
     if (o.outputProjection) this.projection = new Dense(`${name}.attention_out`, w, w, o.next, o.kernels);
-    this.attentionDropout = new Dropout(o.dropout, o.next);
+    this.attentionDropout = new Dropout(onWeights ? 0 : o.dropout, o.next);
     this.feedForwardNorm = new LayerNorm(`${name}.ffn_norm`, w);
     this.feedForward = new Sequential([
       new Dense(`${name}.ffn1`, w, w, o.next, o.kernels),

@@ -4,7 +4,9 @@
 // operands in and the results out); nothing is allocated here. Sequences are packed back to back: sequence s
 // holds rows offsets[s] .. offsets[s + 1] - 1. A row of `qkv` is [q | k | v], 3 x width floats; head h reads
 // columns h * dh .. (h + 1) * dh - 1 of each part. `weights` holds the softmax weights, per sequence and head
-// the lower triangle row by row, starting at weightStart[s] + h * n (n + 1) / 2. Rows need not be aligned:
+// the lower triangle row by row, starting at weightStart[s] + h * n (n + 1) / 2. A nonzero `dropMask` (laid out as
+// `weights`, 0 or 1 / (1 - rate) per entry) is dropout on the attention weights: the values are summed with
+// P' = P x mask, computed into the scratch `dropped`, while `weights` keeps P. Rows need not be aligned:
 // v128 loads in WebAssembly accept any address. The plain TypeScript reference is in ../attention-kernels.ts.
 
 /** First byte the host may use; below it lies whatever static data the compiler placed. */
@@ -34,10 +36,10 @@ export function heapBase(): usize {
 }
 
 /**
- * out (rows x width, every entry written) = for each position i, sum over j <= i of its sequence of softmax_j(q_i . k_j * scale) v_j,
- * per head; the weights are kept.
+ * out (rows x width, every entry written) = for each position i, sum over j <= i of its sequence of softmax_j(q_i . k_j * scale) v_j
+ * (times dropMask_ij when dropMask is not 0; `dropped` then holds maxlen floats of scratch), per head; the weights are kept.
  */
-export function forward(qkv: usize, offsets: usize, segments: i32, weightStart: usize, width: i32, heads: i32, scale: f32, out: usize, weights: usize): void {
+export function forward(qkv: usize, offsets: usize, segments: i32, weightStart: usize, width: i32, heads: i32, scale: f32, out: usize, weights: usize, dropMask: usize, dropped: usize): void {
   const dh = width / heads;
   const rowQkv = <usize>(3 * width) << 2;
   const rowOut = <usize>width << 2;
@@ -68,8 +70,14 @@ export function forward(qkv: usize, offsets: usize, segments: i32, weightStart: 
         }
         const inv: f32 = 1 / sum;
         for (let j = 0; j <= i; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) * inv);
-        // out_i = sum over j <= i of P_ij v_j
-        weightedRows(row, 4, 0, base + vo, rowQkv, i + 1, dh, out + <usize>(first + i) * rowOut + qo);
+        let coefs = row;
+        if (dropMask != 0) {
+          const m = dropMask + (row - weights);
+          for (let j = 0; j <= i; j++) store<f32>(dropped + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) * load<f32>(m + (<usize>j << 2)));
+          coefs = dropped;
+        }
+        // out_i = sum over j <= i of P_ij v_j (P'_ij with dropout)
+        weightedRows(coefs, 4, 0, base + vo, rowQkv, i + 1, dh, out + <usize>(first + i) * rowOut + qo);
       }
     }
   }
@@ -81,9 +89,11 @@ export function forward(qkv: usize, offsets: usize, segments: i32, weightStart: 
  * dk_j = scale sum_i dS_ij q_i, dv_j = sum_i P_ij dO_i. Per sequence and head, a first pass over rows i writes
  * scale dS (the lower triangle) into the scratch `ds` (maxlen (maxlen + 1) / 2 floats) and sums dq_i; a second
  * pass over columns j sums dk_j and dv_j. Each sum runs in registers, sixteen (then four) columns of the head at a
- * time, over the same terms in the same order as one running sum per entry would.
+ * time, over the same terms in the same order as one running sum per entry would. With a dropMask (not 0): dP_ij
+ * is multiplied by mask_ij and dv_j sums P'_ij dO_i, P' = P x mask written by the first pass into the scratch
+ * `dropped` (maxlen (maxlen + 1) / 2 floats).
  */
-export function backward(qkv: usize, offsets: usize, segments: i32, weightStart: usize, width: i32, heads: i32, scale: f32, weights: usize, gradOut: usize, grad: usize, ds: usize): void {
+export function backward(qkv: usize, offsets: usize, segments: i32, weightStart: usize, width: i32, heads: i32, scale: f32, weights: usize, gradOut: usize, grad: usize, ds: usize, dropMask: usize, dropped: usize): void {
   const dh = width / heads;
   const rowQkv = <usize>(3 * width) << 2;
   const rowOut = <usize>width << 2;
@@ -95,7 +105,9 @@ export function backward(qkv: usize, offsets: usize, segments: i32, weightStart:
     const gbase = grad + <usize>first * rowQkv;
     const obase = gradOut + <usize>first * rowOut;
     for (let h = 0; h < heads; h++) {
-      const p = weights + (<usize>(load<i32>(weightStart + (<usize>s << 2)) + h * tri) << 2);
+      const triangle = <usize>(load<i32>(weightStart + (<usize>s << 2)) + h * tri) << 2;
+      const p = weights + triangle;
+      const m = dropMask + triangle;
       const qo = <usize>(h * dh) << 2;
       const ko = <usize>(width + h * dh) << 2;
       const vo = <usize>(2 * width + h * dh) << 2;
@@ -103,10 +115,21 @@ export function backward(qkv: usize, offsets: usize, segments: i32, weightStart:
         const row = <usize>((i * (i + 1)) >> 1) << 2;
         const gi = obase + <usize>i * rowOut + qo;
         let weighted: f32 = 0;
-        for (let j = 0; j <= i; j++) {
-          const d = dot(gi, base + <usize>j * rowQkv + vo, dh);
-          store<f32>(ds + row + (<usize>j << 2), d);
-          weighted += load<f32>(p + row + (<usize>j << 2)) * d;
+        if (dropMask != 0) {
+          for (let j = 0; j <= i; j++) {
+            const at = row + (<usize>j << 2);
+            const mask = load<f32>(m + at);
+            const d = dot(gi, base + <usize>j * rowQkv + vo, dh) * mask;
+            store<f32>(ds + at, d);
+            store<f32>(dropped + at, load<f32>(p + at) * mask);
+            weighted += load<f32>(p + at) * d;
+          }
+        } else {
+          for (let j = 0; j <= i; j++) {
+            const d = dot(gi, base + <usize>j * rowQkv + vo, dh);
+            store<f32>(ds + row + (<usize>j << 2), d);
+            weighted += load<f32>(p + row + (<usize>j << 2)) * d;
+          }
         }
         for (let j = 0; j <= i; j++) {
           const at = row + (<usize>j << 2);
@@ -115,13 +138,14 @@ export function backward(qkv: usize, offsets: usize, segments: i32, weightStart:
         // dq_i = sum over j <= i of dS_ij k_j
         weightedRows(ds + row, 4, 0, base + ko, rowQkv, i + 1, dh, gbase + <usize>i * rowQkv + qo);
       }
+      const kept = dropMask != 0 ? dropped : p;
       for (let j = 0; j < n; j++) {
         const column = <usize>j << 2;
         const tj = <usize>((j * (j + 1)) >> 1) << 2;
-        // dk_j = sum over i >= j of dS_ij q_i; dv_j = sum over i >= j of P_ij dO_i. Entry (i, j) of a triangle
+        // dk_j = sum over i >= j of dS_ij q_i; dv_j = sum over i >= j of P'_ij dO_i. Entry (i, j) of a triangle
         // sits at tri(i) + j; from row i to i + 1 it moves on by i + 1 floats.
         weightedRows(ds + tj + column, <usize>(j + 1) << 2, 4, base + <usize>j * rowQkv + qo, rowQkv, n - j, dh, gbase + <usize>j * rowQkv + ko);
-        weightedRows(p + tj + column, <usize>(j + 1) << 2, 4, obase + <usize>j * rowOut + qo, rowOut, n - j, dh, gbase + <usize>j * rowQkv + vo);
+        weightedRows(kept + tj + column, <usize>(j + 1) << 2, 4, obase + <usize>j * rowOut + qo, rowOut, n - j, dh, gbase + <usize>j * rowQkv + vo);
       }
     }
   }
