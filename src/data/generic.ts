@@ -79,26 +79,46 @@ const itemSchema = z.object({
 });
 
 /**
- * Items: id, title, and any of year, text (or description), genres, tags ("|"-separated in CSV/TSV), and in JSONL
- * attributes (an object of name -> string | number | boolean | list of strings).
+ * Items: id, title, and any of year, text (or description), genres, tags ("|"-separated in CSV/TSV) and
+ * attributes (an object of name -> string | number | boolean | list of strings). In CSV/TSV an attribute is a
+ * column headed "attr.NAME" (other columns are ignored, so an id column of another system never becomes content).
  */
 export function parseItems(text: string, file: string, format = formatOf(file)): Item[] {
   if (format === "jsonl") return jsonLines(text, file, itemSchema).map(({ value }) => toItem(value));
   const records = parseDelimited(text, { delimiter: format === "csv" ? "," : "\t", file });
-  const names = (records[0]?.fields ?? []).map((f) => f.trim().toLowerCase());
+  const header = (records[0]?.fields ?? []).map((f) => f.trim());
+  const names = header.map((f) => f.toLowerCase());
   if (!names.includes("id") || !names.includes("title")) {
     throw new DataFormatError(file, 1, `an items file needs a header with at least "id" and "title" (found: ${names.join(", ") || "nothing"})`);
   }
   return records.slice(1).map((rec) => {
     const obj: Record<string, unknown> = {};
+    const attributes: Record<string, unknown> = {};
     names.forEach((name, k) => {
       const v = rec.fields[k];
-      if (v !== undefined && v !== "") obj[name] = name === "year" ? numberField(rec, k, "year", file) : v;
+      if (v === undefined || v.trim() === "") return;
+      if (name.startsWith(ATTRIBUTE_COLUMN)) attributes[header[k].slice(ATTRIBUTE_COLUMN.length)] = attributeCell(v);
+      else obj[name] = name === "year" ? numberField(rec, k, "year", file) : v;
     });
+    if (Object.keys(attributes).length > 0) obj.attributes = attributes;
     const parsed = itemSchema.safeParse(obj);
     if (!parsed.success) throw new DataFormatError(file, rec.line, describeIssues(parsed.error));
     return toItem(parsed.data);
   });
+}
+
+const ATTRIBUTE_COLUMN = "attr.";
+
+/**
+ * A CSV/TSV cell as an attribute value: a plain decimal number (no leading zeros, so a code like "02139" stays
+ * text), true or false, a "|"-separated list, or else the text itself.
+ */
+function attributeCell(cell: string): string | number | boolean | string[] {
+  const v = cell.trim();
+  if (/^-?(0|[1-9]\d*)(\.\d+)?$/.test(v)) return Number(v);
+  if (v === "true" || v === "false") return v === "true";
+  if (v.includes("|")) return v.split("|").map((part) => part.trim()).filter((part) => part !== "");
+  return v;
 }
 
 function toItem(v: z.infer<typeof itemSchema>): Item {

@@ -95,4 +95,13 @@ describe("generic interaction and item files", () => {
     expect(formatError(() => parseItems("name,genres\nx,y\n", "items.csv")).message).toMatch(/^items\.csv:1: an items file needs a header/);
     expect(formatError(() => parseItems("id,title,year\n1,A,soon\n", "items.csv")).message).toBe('items.csv:2: year "soon" is not a number');
   });
+
+  it("reads attr.NAME columns of a CSV/TSV items file as attributes and ignores other unknown columns", () => {
+    const csv = "id,title,attr.director,attr.runtime,attr.animated,attr.cast,attr.zip,imdbId\n1,Up (2009),Pete Docter,96,true,Ed Asner| Jordan Nagai,02139,1049413\n2,Heat (1995),,,,,,\n";
+    const [up, heat] = parseItems(csv, "items.csv");
+    expect(up.attributes).toEqual({ director: "Pete Docter", runtime: 96, animated: true, cast: ["Ed Asner", "Jordan Nagai"], zip: "02139" });
+    expect(heat.attributes).toBeUndefined();
+    expect(parseItems("id\ttitle\tattr.Language\n7\tHeat\ten\n", "items.tsv")[0].attributes).toEqual({ Language: "en" });
+    expect(formatError(() => parseItems("id,title,attr.bad name\n1,A,x\n", "items.csv")).message).toMatch(/^items\.csv:2: attributes\.bad name: attribute name "bad name"/);
+  });
 });
