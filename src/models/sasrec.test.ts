@@ -144,11 +144,36 @@ describe("sasrec", () => {
     }
     // Input 11 may target 12, 13 or 14; input 13 only what is left (14, 15); the last input its one successor.
     expect(seen.map((s) => [...s].sort((a, b) => a - b))).toEqual([[12, 13, 14], [13, 14, 15], [14, 15], [15], [21]]);
+    // every: each item of the horizon is a target, scored by its input's row.
+    const all = trainingBatch(users, sequences, 4, 3, draws, true);
+    expect(Array.from(all.targets)).toEqual([12, 13, 14, 13, 14, 15, 14, 15, 15, 21]);
+    expect(Array.from(all.rows!)).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 3, 4]);
+    expect(Array.from(all.pairOffsets)).toEqual([0, 9, 10]);
+  });
+
+  it("scores several targets by one position's output, with the gradient by finite differences", () => {
+    const params = resolveParams(sasrecSpec, { hidden: 8, maxlen: 5, dropout: 0 });
+    const net = new SasRecNet(params, 12, { dense: createDenseKernels(), attention: createAttentionKernels() });
+    const offsets = Int32Array.from([0, 3, 5]);
+    const items = Int32Array.from([1, 4, 2, 7, 3]);
+    const targets = Int32Array.from([4, 2, 7, 2, 7, 7, 3, 9, 9]);
+    const rows = Int32Array.from([0, 0, 0, 1, 1, 2, 3, 3, 4]);
+    const negatives = Int32Array.from([8, 6, 10, 1, 5, 3, 6, 0, 11]);
+    const result = gradCheck({
+      params: net.params(),
+      loss: () => net.loss(items, offsets, targets, negatives, true, rows),
+      backward: () => {
+        net.backward();
+        return [];
+      },
+    }, { samples: 12, eps: 1e-3, floor: 1e-2 });
+    expect(result.checked).toBeGreaterThan(150);
+    expect(result.maxError, result.worst).toBeLessThan(3e-2);
   });
 
   it("trains the same network twice from one seed with dropout on the attention weights and a horizon", async () => {
     const data = cycleWalks(40, 10, 8);
-    const params = resolveParams(sasrecSpec, { ...SMALL, epochs: 3, dropout: 0.3, weight_dropout: 1, horizon: 3 });
+    const params = resolveParams(sasrecSpec, { ...SMALL, epochs: 3, dropout: 0.3, weight_dropout: 1, horizon: 3, every_positive: 1 });
     const a = sasrecSpec.create(params) as SasRec;
     const b = sasrecSpec.create(params) as SasRec;
     await a.fit(data);

@@ -127,12 +127,12 @@ export class SasRec implements FactorRecommender, AttentionExplainer {
       let positions = 0;
       for (let b = 0; b < learners.length; b += p.batch) {
         const batch = learners.subarray(b, b + p.batch);
-        const { inputs, offsets, targets } = trainingBatch(batch, sequences, p.maxlen, p.horizon, next);
+        const { inputs, offsets, targets, rows, pairOffsets } = trainingBatch(batch, sequences, p.maxlen, p.horizon, next, p.every_positive === 1);
         const negatives = new Int32Array(targets.length);
         for (let s = 0; s < batch.length; s++) {
-          for (let t = offsets[s]; t < offsets[s + 1]; t++) negatives[t] = drawNegative(this.items, next, seen[batch[s]]);
+          for (let t = pairOffsets[s]; t < pairOffsets[s + 1]; t++) negatives[t] = drawNegative(this.items, next, seen[batch[s]]);
         }
-        const loss = this.net.loss(inputs, offsets, targets, negatives, true);
+        const loss = this.net.loss(inputs, offsets, targets, negatives, true, rows);
         this.net.backward();
         adam.step(params);
         if (p.dense_adam === 1) for (const q of this.net.params()) q.touched?.rows.clear();
@@ -305,7 +305,7 @@ export class SasRecNet {
   private readonly finalNorm: LayerNorm;
   private readonly inputScale: number;
   private offsets: Int32Array = new Int32Array(1);
-  private pending?: { out: Matrix; targets: Int32Array; negatives: Int32Array; gradPos: Float32Array; gradNeg: Float32Array };
+  private pending?: { out: Matrix; targets: Int32Array; negatives: Int32Array; rows?: Int32Array; gradPos: Float32Array; gradNeg: Float32Array };
 
   constructor(
     private readonly p: Params,
@@ -343,10 +343,11 @@ export class SasRecNet {
   }
 
   /**
-   * Forward pass plus BCE of each position's next item (targets) against its sampled negative, both scored
-   * against the shared item table. Keeps what backward() needs; returns the mean loss.
+   * Forward pass plus BCE of each target against its sampled negative, both scored against the shared item
+   * table by the output of position rows[t] (position t when rows is omitted: one target per position, its next
+   * item). Keeps what backward() needs; returns the mean loss over the targets.
    */
-  loss(items: Int32Array, offsets: Int32Array, targets: Int32Array, negatives: Int32Array, train: boolean): number {
+  loss(items: Int32Array, offsets: Int32Array, targets: Int32Array, negatives: Int32Array, train: boolean, rows?: Int32Array): number {
     const out = this.forward(items, offsets, train);
     const h = this.p.hidden;
     const n = targets.length;
@@ -354,7 +355,7 @@ export class SasRecNet {
     const pos = new Float32Array(n);
     const neg = new Float32Array(n);
     for (let t = 0; t < n; t++) {
-      const o = t * h;
+      const o = (rows ? rows[t] : t) * h;
       const a = targets[t] * h;
       const b = negatives[t] * h;
       let sp = 0;
@@ -369,7 +370,7 @@ export class SasRecNet {
     const gradPos = new Float32Array(n);
     const gradNeg = new Float32Array(n);
     const loss = sampledBce(pos, neg, gradPos, gradNeg);
-    this.pending = { out, targets, negatives, gradPos, gradNeg };
+    this.pending = { out, targets, negatives, rows, gradPos, gradNeg };
     return loss;
   }
 
@@ -378,28 +379,28 @@ export class SasRecNet {
     const pending = this.pending;
     if (!pending) throw new Error("SasRecNet.backward before loss");
     this.pending = undefined;
-    const { out, targets, negatives, gradPos, gradNeg } = pending;
+    const { out, targets, negatives, rows, gradPos, gradNeg } = pending;
     const h = this.p.hidden;
     const n = targets.length;
     const table = this.itemEmbedding.table;
     const e = table.value;
-    const dOut = new Float32Array(n * h);
+    const dOut = new Float32Array(out.rows * h);
     const grad = table.grad;
     for (let t = 0; t < n; t++) {
-      const o = t * h;
+      const o = (rows ? rows[t] : t) * h;
       const a = targets[t] * h;
       const b = negatives[t] * h;
       const gp = gradPos[t];
       const gn = gradNeg[t];
       for (let d = 0; d < h; d++) {
-        dOut[o + d] = gp * e[a + d] + gn * e[b + d];
+        dOut[o + d] += gp * e[a + d] + gn * e[b + d];
         grad[a + d] += gp * out.data[o + d];
         grad[b + d] += gn * out.data[o + d];
       }
       table.touched!.rows.add(targets[t]);
       table.touched!.rows.add(negatives[t]);
     }
-    this.backwardOutput({ rows: n, cols: h, data: dOut });
+    this.backwardOutput({ rows: out.rows, cols: h, data: dOut });
   }
 
   /** Backpropagates d(loss)/d(output) of the last forward. */
@@ -446,28 +447,58 @@ export function userSequences(data: Interactions): Int32Array[] {
  * A training batch: for each user, the inputs are the sequence's items before the last (at most maxlen of
  * them, the newest) and each input's target is the item one step later (horizon 1, the paper's objective) or,
  * with a horizon H > 1, an item drawn uniformly from the next H of the sequence (fewer near its end), so each
- * position learns the items that follow soon, not only the very next one.
+ * position learns the items that follow soon, not only the very next one; with `every`, each of those next H
+ * items is a target of its own. Target t is scored by the output of input position rows[t] (t itself when rows
+ * is undefined); user j's targets are pairOffsets[j] .. pairOffsets[j + 1] - 1.
  */
-export function trainingBatch(users: Int32Array, sequences: readonly Int32Array[], maxlen: number, horizon = 1, next?: () => number): { inputs: Int32Array; offsets: Int32Array; targets: Int32Array } {
+export function trainingBatch(
+  users: Int32Array,
+  sequences: readonly Int32Array[],
+  maxlen: number,
+  horizon = 1,
+  next?: () => number,
+  every = false,
+): { inputs: Int32Array; offsets: Int32Array; targets: Int32Array; rows?: Int32Array; pairOffsets: Int32Array } {
   const offsets = new Int32Array(users.length + 1);
   users.forEach((u, j) => (offsets[j + 1] = offsets[j] + Math.min(sequences[u].length - 1, maxlen)));
   const inputs = new Int32Array(offsets[users.length]);
+  users.forEach((u, j) => {
+    const s = sequences[u];
+    inputs.set(s.subarray(s.length - 1 - (offsets[j + 1] - offsets[j]), s.length - 1), offsets[j]);
+  });
+  // Input t of user j (sequence index k) has min(H, length - 1 - k) items ahead within the horizon.
+  const ahead = (j: number, t: number) => Math.min(horizon, offsets[j + 1] - offsets[j] - t);
+  if (every && horizon > 1) {
+    const pairOffsets = new Int32Array(users.length + 1);
+    for (let j = 0; j < users.length; j++) {
+      let count = 0;
+      for (let t = 0; t < offsets[j + 1] - offsets[j]; t++) count += ahead(j, t);
+      pairOffsets[j + 1] = pairOffsets[j] + count;
+    }
+    const targets = new Int32Array(pairOffsets[users.length]);
+    const rows = new Int32Array(targets.length);
+    let p = 0;
+    users.forEach((u, j) => {
+      const s = sequences[u];
+      const from = s.length - 1 - (offsets[j + 1] - offsets[j]);
+      for (let t = 0; t < offsets[j + 1] - offsets[j]; t++) {
+        for (let d = 1; d <= ahead(j, t); d++, p++) {
+          targets[p] = s[from + t + d];
+          rows[p] = offsets[j] + t;
+        }
+      }
+    });
+    return { inputs, offsets, targets, rows, pairOffsets };
+  }
   const targets = new Int32Array(offsets[users.length]);
   users.forEach((u, j) => {
     const s = sequences[u];
     const n = offsets[j + 1] - offsets[j];
     const from = s.length - 1 - n;
-    inputs.set(s.subarray(from, s.length - 1), offsets[j]);
     if (horizon <= 1 || !next) targets.set(s.subarray(s.length - n), offsets[j]);
-    else {
-      for (let t = 0; t < n; t++) {
-        const k = from + t;
-        const ahead = Math.min(horizon, s.length - 1 - k);
-        targets[offsets[j] + t] = s[k + 1 + Math.floor(next() * ahead)];
-      }
-    }
+    else for (let t = 0; t < n; t++) targets[offsets[j] + t] = s[from + t + 1 + Math.floor(next() * ahead(j, t))];
   });
-  return { inputs, offsets, targets };
+  return { inputs, offsets, targets, pairOffsets: offsets };
 }
 
 /** Each user's training part and held-out items; `users` are those with held-out items. */
@@ -576,6 +607,7 @@ export const sasrecSpec: ModelSpec<SasRec> = {
     weight_dropout: { default: 0, min: 0, max: 1, integer: true, help: "1: dropout on the attention weights (torch's MultiheadAttention, SASRec.pytorch); 0: on the attention output" },
     dense_adam: { default: 0, min: 0, max: 1, integer: true, help: "1: Adam moves every item embedding row each step (as torch.optim.Adam); 0: only the rows the step used" },
     horizon: { default: 1, min: 1, max: 1000, integer: true, help: "each position's positive is drawn from the next `horizon` items (1: the next item, the paper's objective)" },
+    every_positive: { default: 0, min: 0, max: 1, integer: true, help: "1: each of the next `horizon` items is a positive with its own negative; 0: one drawn at random" },
     average: { default: 0.995, min: 0, max: 0.9999, help: "per-step decay of a moving average of the weights that validation and the final model use (0: off)" },
     eval_every: { default: 5, min: 1, max: 1000, integer: true, help: "epochs between validation checks" },
     seed: { default: 42, min: 0, max: 4_294_967_295, integer: true, help: "random seed for initialisation, sampling and dropout" },
