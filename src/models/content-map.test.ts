@@ -55,10 +55,24 @@ describe("description and attribute features", () => {
     expect(norm(long)).toBeCloseTo(norm(textFeatures("toys. robot.")), 6);
     const features = mapFeatures({ title: "Kite Day", year: 2015, genres: ["Animation", "Children"], text: SUMMARY });
     const weights = (prefix: string) => features.filter(([k]) => k.startsWith(prefix)).map(([, w]) => w);
-    // Each word of a long summary weighs a small fraction of a genre or a year bin.
-    expect(Math.max(...weights("text#"))).toBeLessThan(0.3);
+    // Each word of a long summary weighs a small fraction of a genre or a year bin (the most, 0.37, for "toy",
+    // said twice in each of the six repeats).
+    expect(Math.max(...weights("text#"))).toBeLessThan(0.4);
     expect(Math.min(...weights("genre="))).toBe(1);
     expect(Math.max(...weights("year/"))).toBeGreaterThan(0.5);
+  });
+
+  it("weighs a repeated word by 1 + ln(count), the description's features having norm 2", () => {
+    // "knight" three times ("knights" is its plural), "dragon" once: weights 1 + ln 3 and 1 before scaling.
+    const keys = textFeatures("A knight and his knights fight the dragon; the knight falls.");
+    const byWeight = keys.map(([, w]) => w).sort((a, b) => b - a);
+    const norm = 2 / Math.hypot(1 + Math.log(3), 1, 1, 1);
+    // knight, then dragon, fight and fall (stop words "a", "and", "his", "the" dropped).
+    expect(byWeight).toHaveLength(4);
+    expect(byWeight[0]).toBeCloseTo((1 + Math.log(3)) * norm, 12);
+    for (const w of byWeight.slice(1)) expect(w).toBeCloseTo(norm, 12);
+    expect(textFeatures("knight knight knight dragon fight fall")).toEqual(keys);
+    expect(textFeatures("the of and")).toEqual([]);
   });
 
   it("turns attributes into keys: texts and flags as they are, lists split by 1/sqrt(n), numbers on log2 bins", () => {
@@ -155,9 +169,10 @@ describe("ContentMap", () => {
     const probe = { title: "shared", year: 1993, genres: ["War", "Drama"] };
     expect(Array.from(back.map(probe))).toEqual(Array.from(map.map(probe)));
     expect(() => ContentMap.fromJSON({ vocabulary: { genres: [] }, factors: 2, weights: [] })).toThrow(/rebuild the artifacts/);
-    // An older map (version 3 hashed description words without stemming, and had no attribute keys) is rebuilt, not served.
+    // An older map (version 4 weighed a description's distinct words alike; 3 hashed them without stemming) is rebuilt, not served.
+    expect(() => ContentMap.fromJSON({ ...map.toJSON(), version: 4 })).toThrow(/version 5.*rebuild the artifacts/);
     const { calibration: _, ...uncalibrated } = map.toJSON();
-    expect(() => ContentMap.fromJSON({ ...uncalibrated, version: 3 })).toThrow(/version 4.*rebuild the artifacts/);
+    expect(() => ContentMap.fromJSON({ ...uncalibrated, version: 3 })).toThrow(/version 5.*rebuild the artifacts/);
   });
 
   it("calibrates its predictions to the trained vectors' spread, keeping their order for any user", () => {

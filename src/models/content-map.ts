@@ -5,11 +5,12 @@ import { SpreadCalibration } from "./spread-calibration.ts";
 
 const FORMAT = "recagent-content-map";
 /**
- * 4: description words are stemmed plurals without accents (contentWords), and attributes are features; a version 3
+ * 5: a description's words weigh their sublinear term frequency (textFeatures); a version 4 map was fitted on
+ * distinct words, each alike. 4: description words are stemmed plurals without accents (contentWords), and attributes are features; a version 3
  * map would hash a description's words differently. 3: predictions are calibrated (SpreadCalibration); a version 2
  * map places items near the average item.
  */
-const VERSION = 4;
+const VERSION = 5;
 
 const jsonSchema = z.object({
   format: z.literal(FORMAT),

@@ -56,6 +56,18 @@ describe("MetadataExtractor", () => {
     expect(yearIn({ title: "2001: A Space Odyssey", description: "Science fiction epic released in 1968." })).toBe(1968);
     expect(yearIn({ title: "2001: A Space Odyssey", description: "Apes, a monolith and a computer." })).toBeUndefined();
     expect(yearIn({ title: "X", description: "A 1987 film about 300 soldiers." })).toBe(1987);
+    expect(yearIn({ title: "Heat", description: "Heat is a 1995 American crime film written and directed by Michael Mann." })).toBe(1995);
+  });
+
+  it("takes no year from when a plot summary's story is set, nor from the work it is based on", () => {
+    for (const description of [
+      "In 1944, a platoon of soldiers crosses occupied France.",
+      "A Jewish shop keeper in 1944 Poland hides a family from 1942 to the end of the war.",
+      "A remake of the 1959 film of the same name, set in Chicago.",
+      "Based on the 1994 novel, a young woman (1925) returns home.",
+    ]) {
+      expect(yearIn({ title: "Untitled", description })).toBeUndefined();
+    }
   });
 
   it("never copies an instruction from the text into any field but the truncated summary", () => {

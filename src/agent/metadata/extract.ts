@@ -209,8 +209,14 @@ function audienceOf(genres: readonly string[], phrases: readonly string[]): Audi
 }
 
 const YEAR = String.raw`(1[89]\d\d|20\d\d)`;
-/** A year the text states as the item's own: "(1995)", "in 1995", "released 1995", "a 1995 film". */
-const STATED_YEAR = new RegExp(String.raw`\(${YEAR}\)|\b(?:in|released|released in|from)\s+${YEAR}\b|\b${YEAR}\s+(?:film|movie|novel|album|series)\b`, "i");
+const KIND = String.raw`(?:film|movie|novel|album|series)`;
+/**
+ * A year the text states as the item's own: "released (in) 1995", "A 1995 film ..." opening the text, "... is a 1995
+ * American crime film". Not "in 1944" or "from 1944", nor "(1944)", nor "the 1959 film" elsewhere: plot summaries
+ * use those for when the story is set and for the novel or film an item is based on or remakes (72 of 2,585 short
+ * plot overviews of MovieLens movies say "in YEAR" or "from YEAR": every one a setting or an event of the story).
+ */
+const STATED_YEAR = new RegExp(String.raw`\breleased(?:\s+in)?\s+${YEAR}\b|^\W*(?:an?|this)\s+${YEAR}\s+${KIND}\b|\b(?:is|was)\s+an?\s+${YEAR}\s+(?:[a-z-]+\s+){0,3}${KIND}\b`, "i");
 
 /** The item's year, from "Title (1995)" or a year the description states; a bare number ("2001: A Space Odyssey") is not one. */
 export function yearIn(item: ItemText): number | undefined {
