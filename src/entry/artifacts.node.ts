@@ -25,8 +25,8 @@ import type { FeedbackEvent } from "../agent/feedback.ts";
 import type { CatalogChange } from "../agent/onboarding.ts";
 import { JsonlLog } from "./jsonl-log.node.ts";
 
-/** 5: content-map format 4 (stemmed description words, attribute features); 4: content-map format 3 (calibrated placements); 3: saved models keep entry ages and may have a companion factor model; an older build is rebuilt, not misread. */
-export const ARTIFACT_VERSION = 5;
+/** 6: content-map format 5 (sublinear term frequency of description words); 5: content-map format 4 (stemmed description words, attribute features); 4: content-map format 3 (calibrated placements); 3: saved models keep entry ages and may have a companion factor model; an older build is rebuilt, not misread. */
+export const ARTIFACT_VERSION = 6;
 
 /** What a finished build wrote; its presence marks the build complete (it is written last). */
 export interface Manifest {
