@@ -83,7 +83,9 @@ export class ItemOnboarding {
       item.tags = [...new Set([...item.tags, ...described.metadata.keywords])];
       item.year ??= yearIn({ title: input.title, description: input.description });
     }
-    const change: CatalogChange = this.isTrained(id) ? { op: "put", item } : { op: "put", item, vector: Array.from(this.contentMap.map(item)) };
+    // Genres guessed from an item's text are right about half the time: such an item is placed with the map's text view blended in.
+    const place = () => (input.genres?.length ? this.contentMap.map(item) : this.contentMap.mapText(item));
+    const change: CatalogChange = this.isTrained(id) ? { op: "put", item } : { op: "put", item, vector: Array.from(place()) };
     await this.log.append(change);
     await this.apply(change);
     return { item, described };

@@ -7,6 +7,14 @@ import type { AttributeValue, Item } from "../core/types.ts";
  */
 export type ItemContent = Pick<Item, "title"> & Partial<Pick<Item, "year" | "genres" | "text" | "attributes">>;
 
+/**
+ * What an item onboarded from its text alone is known by: its title, description and attributes, not genres or a
+ * year (ContentMap's text view is fitted on this view of the catalog, and places such items).
+ */
+export function textView(item: ItemContent): ItemContent {
+  return { title: item.title, text: item.text, attributes: item.attributes };
+}
+
 /** One feature of an item: its key and weight. */
 export type WeightedKey = readonly [key: string, weight: number];
 

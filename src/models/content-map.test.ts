@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { solveSpd } from "../numeric/cholesky.ts";
 import { mulberry32 } from "../numeric/random.ts";
 import { attributeFeatures, ContentFeaturizer, contentWords, mapFeatures, referenceKeys, sStem, textFeatures } from "./content-features.ts";
-import { ContentMap } from "./content-map.ts";
+import { ContentMap, TEXT_VIEW_SHARE } from "./content-map.ts";
 
 describe("content features", () => {
   it("spells the reference keys as reference_p2.py does: genres, decade, ASCII title words", () => {
@@ -168,11 +168,45 @@ describe("ContentMap", () => {
     const back = ContentMap.fromJSON(JSON.parse(JSON.stringify(map)));
     const probe = { title: "shared", year: 1993, genres: ["War", "Drama"] };
     expect(Array.from(back.map(probe))).toEqual(Array.from(map.map(probe)));
+    const described = ContentMap.fit([...items, { title: "Told", text: "funny" }, { title: "Told", text: "funny" }], Float32Array.from({ length: 2 * (items.length + 2) }, (_, i) => i % 7), 2);
+    const told = { title: "Shared", text: "Funny.", genres: ["War"] };
+    expect(Array.from(ContentMap.fromJSON(JSON.parse(JSON.stringify(described))).mapText(told))).toEqual(Array.from(described.mapText(told)));
+    expect(described.mapText(told)).not.toEqual(described.map(told));
+    const { text: _text, ...withoutTextView } = map.toJSON();
+    expect(() => ContentMap.fromJSON(withoutTextView)).toThrow(/version 5.*rebuild the artifacts/);
     expect(() => ContentMap.fromJSON({ vocabulary: { genres: [] }, factors: 2, weights: [] })).toThrow(/rebuild the artifacts/);
     // An older map (version 4 weighed a description's distinct words alike; 3 hashed them without stemming) is rebuilt, not served.
     expect(() => ContentMap.fromJSON({ ...map.toJSON(), version: 4 })).toThrow(/version 5.*rebuild the artifacts/);
     const { calibration: _, ...uncalibrated } = map.toJSON();
     expect(() => ContentMap.fromJSON({ ...uncalibrated, version: 3 })).toThrow(/version 5.*rebuild the artifacts/);
+  });
+
+  it("places an item without given genres with the text view blended in: words that learnt what the genres say", () => {
+    // Dramas say "sad tears", comedies "funny jokes"; their vectors follow the genre.
+    const items = Array.from({ length: 40 }, (_, r) => (r % 2 ? { title: "Shared", genres: ["Drama"], text: "sad tears" } : { title: "Shared", genres: ["Comedy"], text: "funny jokes" }));
+    const vectors = Float32Array.from(items.flatMap((item) => (item.genres[0] === "Drama" ? [1, 0] : [0, 1])));
+    const map = ContentMap.fit(items, vectors, 2, { spread: 0 });
+    /** The text view's own prediction, recovered from the blend. */
+    const textPart = (item: { title: string; text: string; genres?: string[] }) => {
+      const blend = map.mapText(item);
+      const full = map.map(item);
+      return [0, 1].map((c) => (blend[c] - (1 - TEXT_VIEW_SHARE) * full[c]) / TEXT_VIEW_SHARE);
+    };
+    const funny = { title: "New", text: "Funny jokes." };
+    // The full view lets the genres explain the vectors, so its words alone say less; the text view's words say it all.
+    const full = map.map(funny);
+    const text = textPart(funny);
+    expect(text[1] - text[0]).toBeGreaterThan(0.9);
+    expect(text[1] - text[0]).toBeGreaterThan(full[1] - full[0] + 0.2);
+    // Genres guessed from the text reach the blend through the full view only.
+    const guessed = textPart({ ...funny, genres: ["Drama"] });
+    expect(guessed[0]).toBeCloseTo(text[0], 5);
+    expect(guessed[1]).toBeCloseTo(text[1], 5);
+    // No word the catalog's descriptions know: the full view alone, as in a catalog without descriptions.
+    expect(Array.from(map.mapText({ title: "New", text: "Unheard words.", genres: ["Comedy"] }))).toEqual(Array.from(map.map({ title: "New", text: "Unheard words.", genres: ["Comedy"] })));
+    const untold = ContentMap.fit(catalog(), Float32Array.from(catalog().flatMap((_, r) => [r, -r])), 2);
+    const probe = { title: "Shared", text: "Funny jokes.", genres: ["War"] };
+    expect(Array.from(untold.mapText(probe))).toEqual(Array.from(untold.map(probe)));
   });
 
   it("calibrates its predictions to the trained vectors' spread, keeping their order for any user", () => {
