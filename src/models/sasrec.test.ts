@@ -12,9 +12,11 @@ import { carveValidation, positionsFromEnd, SasRec, SasRecNet, sasrecSpec, train
 import { resolveParams } from "./spec.ts";
 
 /** Small and quick: the contract's 7-user fixture needs no validation hold-out and no dropout. */
-// lr 0.003: at 0.01 the default block layout (layout 1) ranks cluster A's items first for cluster B's users on this fixture of two-item histories.
+// lr 0.005: at 0.01 the default block layout (layout 1) ranks cluster A's items first for cluster B's users on this fixture of two-item histories;
+// at 0.003 the default next-3 objective fails the item-similarity check. This fixture is that small: some seeds fail one check
+// whatever the objective (seed 2 with the next-item objective, seeds 1 and 2 with the next-3 one).
 // average 0.9: at the default 0.995 the averaged item vectors of this fixture's ~600 steps fail the item-similarity check.
-const SMALL = { hidden: 16, maxlen: 5, epochs: 150, patience: 0, dropout: 0, batch: 2, lr: 0.003, average: 0.9 };
+const SMALL = { hidden: 16, maxlen: 5, epochs: 150, patience: 0, dropout: 0, batch: 2, lr: 0.005, average: 0.9 };
 
 describeRecommenderContract(sasrecSpec, { params: SMALL, nextItemOrder: true });
 

@@ -9,7 +9,8 @@ import { resolveParams } from "./spec.ts";
 describe("sasrec in workerd", () => {
   it("runs on the TypeScript kernels, says so, and ranks each user's missing item first", async () => {
     const { data, missing } = twoClusters({ nextItemOrder: true });
-    const model = new SasRec(resolveParams(sasrecSpec, { hidden: 16, maxlen: 5, epochs: 150, patience: 0, dropout: 0, batch: 2, lr: 0.003 }));
+    // The Node contract's small recipe (SMALL in sasrec.test.ts): this fixture of two-item histories passes at some settings only.
+    const model = new SasRec(resolveParams(sasrecSpec, { hidden: 16, maxlen: 5, epochs: 150, patience: 0, dropout: 0, batch: 2, lr: 0.005, average: 0.9 }));
     await model.fit(data);
     expect(model.kernelsUsed).toMatch(/^dense typescript \(WebAssembly unavailable: .*attention typescript \(WebAssembly unavailable: /);
     const users = Int32Array.from(missing.keys());
