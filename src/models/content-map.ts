@@ -53,7 +53,7 @@ export const DEFAULT_SPREAD = 3;
 /**
  * mapText's share of the text view, the rest the full view given the guessed genres. Chosen on validation (recagent
  * eval-cold --validate random --cold-content text), P2 recall@20 with tags / plot overviews for text: full view
- * alone (0) .2471 / .0787, 0.5 .2572 / .0805, text view alone (1) .2544 / .0771.
+ * alone (0) .2471 / .0787, 0.25 .2526 / .0812, 0.5 .2572 / .0805, 0.75 .2548 / .0785, text view alone (1) .2544 / .0771.
  */
 export const TEXT_VIEW_SHARE = 0.5;
 
