@@ -607,7 +607,7 @@ export const sasrecSpec: ModelSpec<SasRec> = {
     blocks: { default: 2, min: 1, max: 8, integer: true, help: "transformer blocks" },
     heads: { default: 1, min: 1, max: 16, integer: true, help: "attention heads (must divide hidden)" },
     maxlen: { default: 50, min: 2, max: 512, integer: true, help: "newest items of a history the model reads" },
-    dropout: { default: 0.2, min: 0, max: 0.9, help: "dropout rate on embeddings, attention output and feed-forward" },
+    dropout: { default: 0.2, min: 0, max: 0.9, help: "dropout rate on embeddings, attention output (weights with weight_dropout 1) and feed-forward" },
     lr: { default: 0.002, min: 1e-6, max: 1, help: "Adam learning rate" },
     batch: { default: 32, min: 1, max: 100_000, integer: true, help: "users (sequences) per step" },
     epochs: { default: 500, min: 1, max: 100_000, integer: true, help: "most epochs; each reads every user's sequence once" },
