@@ -214,7 +214,7 @@ export function describeApiContract(name: string, make: () => Promise<ContractFi
       });
 
       it("onboards an item from only a title and a description, deriving its genres without an LLM", async () => {
-        const created = await call("POST", "/v1/items", { id: "desc-1", title: "Paris Hearts", description: "A romantic comedy: two strangers fall in love in Paris in 2001." }, auth);
+        const created = await call("POST", "/v1/items", { id: "desc-1", title: "Paris Hearts", description: "A romantic comedy released in 2001: two strangers fall in love in Paris." }, auth);
         expect(created.status).toBe(201);
         expect(created.json.metadata).toMatchObject({ source: "rules", fallback: "disabled" });
         expect(created.json.genres).toEqual(expect.arrayContaining(["Comedy", "Romance"]));
