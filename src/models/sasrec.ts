@@ -598,8 +598,8 @@ export const sasrecSpec: ModelSpec<SasRec> = {
   // H 5 .1090 @245. every_positive 1 (each of the next H items a positive with its own negative): H 20 .0972 @20
   // (stopped at 80; to 105 with patience 60: .0980) | H 10 .1163 @215 / .1138 @240 | H 5 .1221 @260 / .1133 @185 |
   // H 3 .1240 @180 / .1178 @120 (seed 11: .1108 @125 against .1066 @160 for the next item) | H 2 .1160 @160 (stopped by
-  // hand at 185). The next-H objectives leave the
-  // .093-.098 plateau of the next-item objective about 100 epochs sooner (H 3: .1172 at epoch 150). Dropout on the
+  // hand at 185). The next-H objectives leave the .093-.098 plateau of the next-item objective about 100 epochs
+  // sooner (H 3: .1172 at epoch 150). Dropout on the
   // attention weights instead of their output (weight_dropout 1, SASRec.pytorch's): .0982 @45 (stopped at 105); with
   // H 10 every: .0949 @25 (stopped at 85), with patience 60 to epoch 300 .1120 @260 against .1163 without. Dropout
   // .3 with H 10 every: .0956 @20 (stopped at 80). Chosen: horizon 3, every_positive 1, weight_dropout 0.
