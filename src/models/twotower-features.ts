@@ -1,5 +1,5 @@
 import type { ItemContentInput } from "./recommender.ts";
-import { mapFeatures, type WeightedKey } from "./content-features.ts";
+import { contentWords, mapFeatures, type WeightedKey } from "./content-features.ts";
 import type { Bags } from "./neural/embedding.ts";
 
 /** What the item tower reads of an item: a title, and whatever of year, genres, tags, description and attributes it has. */
@@ -17,8 +17,6 @@ export interface HashedVocabularyOptions {
 /** Keys whose count varies from item to item: their weights are scaled by 1/sqrt(count), so a long title or a long tag list does not drown the rest. */
 const BAG_GROUPS = new Set(["word", "genre", "genres", "tag", "text"]);
 
-/** Description words shorter than this are mostly function words. */
-const MIN_TEXT_WORD = 3;
 /** At most this many distinct description words per item (in order of appearance). */
 const MAX_TEXT_WORDS = 200;
 
@@ -31,8 +29,7 @@ export function towerKeys(item: TowerContent, o: Pick<HashedVocabularyOptions, "
   const keys: WeightedKey[] = [...mapFeatures(item)];
   if (o.tags) for (const t of new Set((item.tags ?? []).map((x) => x.toLowerCase().trim()).filter(Boolean))) keys.push([`tag=${t}`, 1]);
   if (o.text && item.text) {
-    const words = new Set((item.text.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((w) => w.length >= MIN_TEXT_WORD));
-    for (const w of [...words].slice(0, MAX_TEXT_WORDS)) keys.push([`text=${w}`, 1]);
+    for (const w of [...new Set(contentWords(item.text))].slice(0, MAX_TEXT_WORDS)) keys.push([`text=${w}`, 1]);
   }
   const counts = new Map<string, number>();
   const groupOf = (key: string) => key.slice(0, key.search(/[=/]|$/));
