@@ -89,7 +89,11 @@ export async function assembleServices(input: ServiceInputs): Promise<Services> 
 /** Item text -> metadata: the LLM when configured, the catalog-vocabulary extractor otherwise or on failure. */
 export function itemDescriber(items: readonly Item[], llm: LlmClient): (item: ItemText) => Promise<DescribedItem> {
   const extractor = MetadataExtractor.fromCatalog(items);
-  return (item) => describeItem(llm, item, extractor.vocabulary, (x) => extractor.extract(x));
+  return async (item) => {
+    const described = await describeItem(llm, item, extractor.vocabulary, (x) => extractor.extract(x));
+    const estimatedYears = extractor.estimateYears(item);
+    return estimatedYears.length ? { ...described, estimatedYears } : described;
+  };
 }
 
 /** The model a build serves and the factor space its items (and onboarded items) live in. */

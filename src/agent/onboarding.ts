@@ -84,7 +84,9 @@ export class ItemOnboarding {
       item.year ??= yearIn({ title: input.title, description: input.description });
     }
     // Genres guessed from an item's text are right about half the time: such an item is placed with the map's text view blended in.
-    const place = () => (input.genres?.length ? this.contentMap.map(item) : this.contentMap.mapText(item));
+    // Without a year, the item is placed at the years its text suggests (a guess, so not stored on the item).
+    const years = item.year === undefined ? (described?.estimatedYears ?? []) : [];
+    const place = () => (input.genres?.length ? this.contentMap.map(item) : this.contentMap.mapTextAtYears(item, years));
     const change: CatalogChange = this.isTrained(id) ? { op: "put", item } : { op: "put", item, vector: Array.from(place()) };
     await this.log.append(change);
     await this.apply(change);

@@ -130,6 +130,21 @@ describe("ContentMap", () => {
     }
   });
 
+  it("places an item of uncertain year at its candidate years, averaged by weight", () => {
+    const items = catalog(10);
+    // Factor 1 is the year's distance from 1980 in decades, so the placements' average is the average year's.
+    const map = ContentMap.fit(items, Float32Array.from(items.flatMap((it) => [it.genres.includes("Drama") ? 1 : 0, (it.year - 1980) / 10])), 2, { spread: 0 });
+    const item = { title: "Shared", genres: ["Drama"] };
+    const guessed = map.mapTextAtYears(item, [{ year: 1984, weight: 1 }, { year: 2004, weight: 3 }]);
+    const early = map.mapText({ ...item, year: 1984 });
+    const late = map.mapText({ ...item, year: 2004 });
+    for (const c of [0, 1]) expect(guessed[c]).toBeCloseTo(0.25 * early[c] + 0.75 * late[c], 5);
+    expect(guessed[1]).toBeCloseTo(1.9, 1);
+    // No candidates: placed as mapText places a yearless item (at the bias, here the catalog's average year).
+    expect(Array.from(map.mapTextAtYears(item, []))).toEqual(Array.from(map.mapText(item)));
+    expect(map.mapText(item)[1]).not.toBeCloseTo(1.9, 1);
+  });
+
   it("solves the same normal equations as a dense Cholesky", () => {
     const items = catalog();
     const f = 3;

@@ -1,6 +1,7 @@
 import { ItemMetadataAnswer } from "../../llm/answers.ts";
 import { renderPrompt } from "../../llm/prompts.ts";
 import { truncateTokens } from "../../llm/tokens.ts";
+import type { YearEstimate } from "../../models/content-map.ts";
 import { type LlmClient, LlmError, type LlmFailure, type LlmUsage, NO_USAGE } from "../../llm/types.ts";
 
 export const METADATA_STAGE = "metadata";
@@ -18,6 +19,11 @@ export interface DescribedItem {
   /** Genres the LLM proposed that are not in the catalog's vocabulary (dropped). */
   droppedGenres: string[];
   usage: LlmUsage;
+  /**
+   * When the text states no year: candidate years, weighted, from the catalog items whose text is most like the
+   * item's (MetadataExtractor.estimateYears). Onboarding places the item with them; they are not stored as its year.
+   */
+  estimatedYears?: YearEstimate[];
 }
 
 export interface ItemText {

@@ -142,6 +142,24 @@ describe("MetadataExtractor", () => {
     });
   });
 
+  it("estimates a year from the years of the catalog items whose descriptions are most like the text", () => {
+    const dated = MetadataExtractor.fromCatalog(
+      [
+        ["21", "Prairie", 1950, "A cowboy rides his horse across the prairie."],
+        ["22", "Saloon", 1955, "A cowboy sheriff cleans up the saloon."],
+        ["23", "Network", 2010, "A hacker breaks into a computer network."],
+        ["24", "Undated", undefined, "A cowboy and his horse."],
+      ].map(([id, title, year, text]) => ({ id: String(id), title: String(title), year: year as number | undefined, genres: ["Western"], tags: [], text: String(text) })),
+    );
+    const years = dated.estimateYears({ title: "Trail", description: "An old cowboy and his horse." });
+    // Both cowboy films, the one sharing "horse" too weighing more; the hacker film shares no word, the undated one has no year to give.
+    expect(years.map((y) => y.year)).toEqual([1950, 1955]);
+    expect(years[0].weight).toBeGreaterThan(years[1].weight);
+    expect(dated.estimateYears({ title: "Trail", description: "An old cowboy and his horse, released in 1962." })).toEqual([]);
+    expect(dated.estimateYears({ title: "Trail" })).toEqual([]);
+    expect(dated.estimateYears({ title: "Trail", description: "Unheard words." })).toEqual([]);
+  });
+
   it("rejects genres outside the catalog in the vocabulary-bound schema", () => {
     const ok = extractor.extract({ title: "X" });
     expect(schema.safeParse({ ...ok, genres: ["Hacked"] }).success).toBe(false);

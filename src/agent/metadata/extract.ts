@@ -1,5 +1,6 @@
 import type { Item } from "../../core/types.ts";
 import { splitTitleYear } from "../../data/catalog.ts";
+import type { YearEstimate } from "../../models/content-map.ts";
 import { normWords } from "../chat/words.ts";
 import type { ItemText } from "./describe.ts";
 import { type Audience, type ItemMetadata, UNKNOWN_ERA } from "./schema.ts";
@@ -96,6 +97,8 @@ export class MetadataExtractor {
     private readonly tagNeighbours: TextNeighbours,
     /** Catalog items by their title and description, voting with their genres. */
     private readonly genreNeighbours: TextNeighbours,
+    /** Catalog items by their title and description, voting with their year. */
+    private readonly yearNeighbours: TextNeighbours,
   ) {
     const canonical = new Map(vocabulary.map((g) => [genreKey(g), g]));
     const cue = (phrase: string, genre: string) => {
@@ -134,9 +137,21 @@ export class MetadataExtractor {
         return { text: `${item.title} ${item.text ?? ""} ${labels.join(" ")}`, labels };
       }),
     );
-    const genreNeighbours = TextNeighbours.fromDocs(list.filter((item) => item.text).map((item) => ({ text: `${item.title} ${item.text}`, labels: item.genres })));
-    return new MetadataExtractor(genres, tags, tagNeighbours, genreNeighbours);
+    const described = list.filter((item) => item.text);
+    const genreNeighbours = TextNeighbours.fromDocs(described.map((item) => ({ text: `${item.title} ${item.text}`, labels: item.genres })));
+    const yearNeighbours = TextNeighbours.fromDocs(described.map((item) => ({ text: `${item.title} ${item.text}`, labels: item.year === undefined ? [] : [String(item.year)] })));
+    return new MetadataExtractor(genres, tags, tagNeighbours, genreNeighbours, yearNeighbours);
   }
+
+  /**
+   * Years for an item whose text states none (yearIn): those of the catalog items whose descriptions are most like
+   * its text, each with its share of their similarity (TextNeighbours.votes); none when the text states a year or
+   * shares no word with theirs. A guess, spread over the candidates: onboarding places the item at each and averages.
+   */
+  estimateYears = (item: ItemText): YearEstimate[] => {
+    if (!item.description || yearIn(item) !== undefined) return [];
+    return this.yearNeighbours.votes(`${item.title} ${item.description}`).map(([year, weight]) => ({ year: Number(year), weight }));
+  };
 
   /** An arrow, so it can be handed over as the metadata stage's fallback. */
   extract = (item: ItemText): ItemMetadata => {
