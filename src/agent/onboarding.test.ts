@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { MemoryIndex } from "../index/memory.ts";
 import { NO_USAGE } from "../llm/types.ts";
 import { ContentMap } from "../models/content-map.ts";
+import { disabledLlmClient } from "../llm/openai-client.ts";
+import { itemDescriber } from "./assemble.ts";
 import { ItemStore } from "./item-store.ts";
 import type { DescribedItem } from "./metadata/describe.ts";
 import { ItemOnboarding } from "./onboarding.ts";
@@ -43,5 +45,12 @@ describe("ItemOnboarding", () => {
     expect(dated.vector).toEqual(Array.from(map.mapText(dated.item)));
     const given = await onboard({ title: "New", description: "Funny jokes.", genres: ["Comedy"] });
     expect(given.vector).toEqual(Array.from(map.map(given.item)));
+  });
+
+  it("gets the guessed years from the service's describer, from the catalog items with the most similar text", async () => {
+    const describe = itemDescriber(CATALOG.map((item, n) => ({ ...item, id: String(n), tags: [] })), disabledLlmClient());
+    // 30 comedies say "funny jokes" alike: the first 10 (five from 1980, five from 1984) are the neighbours, evenly.
+    expect((await describe({ title: "New", description: "Funny jokes." })).estimatedYears).toEqual([{ year: 1980, weight: 0.5 }, { year: 1984, weight: 0.5 }]);
+    expect((await describe({ title: "New", description: "Funny jokes, released in 1999." })).estimatedYears).toBeUndefined();
   });
 });
