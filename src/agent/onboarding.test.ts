@@ -6,7 +6,7 @@ import { disabledLlmClient } from "../llm/openai-client.ts";
 import { itemDescriber } from "./assemble.ts";
 import { ItemStore } from "./item-store.ts";
 import type { DescribedItem } from "./metadata/describe.ts";
-import { ItemOnboarding } from "./onboarding.ts";
+import { type CatalogChange, ItemOnboarding, placeItem } from "./onboarding.ts";
 
 /** Dramas and comedies from 1980 to 2004; factor 1 is the year's distance from 1980 in decades. */
 const CATALOG = [1980, 1984, 1990, 1995, 2001, 2004].flatMap((year) =>
@@ -24,9 +24,10 @@ const described: DescribedItem = {
 
 async function onboard(input: { title: string; description?: string; year?: number; genres?: string[] }) {
   const index = new MemoryIndex(2);
-  const onboarding = new ItemOnboarding(index, new ItemStore(), map, () => false, { append() {} }, async () => described);
+  const logged: CatalogChange[] = [];
+  const onboarding = new ItemOnboarding(index, new ItemStore(), map, () => false, { append: (c) => void logged.push(c) }, async () => described);
   const { item } = await onboarding.create({ id: "new", ...input });
-  return { item, vector: Array.from((await index.get("new"))!.vector) };
+  return { item, vector: Array.from((await index.get("new"))!.vector), logged: logged[0] };
 }
 
 describe("ItemOnboarding", () => {
@@ -45,6 +46,14 @@ describe("ItemOnboarding", () => {
     expect(dated.vector).toEqual(Array.from(map.mapText(dated.item)));
     const given = await onboard({ title: "New", description: "Funny jokes.", genres: ["Comedy"] });
     expect(given.vector).toEqual(Array.from(map.map(given.item)));
+  });
+
+  it("logs how the item was placed, so a new model version's map places it the same way (placeItem)", async () => {
+    const text = await onboard({ title: "New", description: "Funny jokes." });
+    expect(text.logged).toMatchObject({ op: "put", textYears: ESTIMATED });
+    expect(Array.from(placeItem(map, text.item, ESTIMATED))).toEqual(text.vector);
+    expect((await onboard({ title: "New", description: "Funny jokes.", year: 1990 })).logged).toMatchObject({ textYears: [] });
+    expect((await onboard({ title: "New", description: "Funny jokes.", genres: ["Comedy"] })).logged).not.toHaveProperty("textYears");
   });
 
   it("gets the guessed years from the service's describer, from the catalog items with the most similar text", async () => {

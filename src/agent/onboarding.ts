@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError } from "../core/errors.ts";
 import type { Item, ItemAttributes } from "../core/types.ts";
 import type { IndexedItem, VectorIndex } from "../index/types.ts";
-import type { ContentMap } from "../models/content-map.ts";
+import type { ContentMap, YearEstimate } from "../models/content-map.ts";
 import type { ItemStore } from "./item-store.ts";
 import type { DescribedItem, ItemText } from "./metadata/describe.ts";
 import { yearIn } from "./metadata/extract.ts";
@@ -22,8 +22,21 @@ export interface Onboarded {
   described?: DescribedItem;
 }
 
-/** One change to the catalog after the build; `vector` is absent for a trained item (it keeps the model's). */
-export type CatalogChange = { op: "put"; item: Item; vector?: number[] } | { op: "delete"; id: string };
+/**
+ * One change to the catalog after the build; `vector` is absent for a trained item (it keeps the model's).
+ * `textYears` is present when the item was placed by its text (no genres given): the candidate years it was
+ * placed at, so a new model version's content map places it the same way (placeItem).
+ */
+export type CatalogChange = { op: "put"; item: Item; vector?: number[]; textYears?: YearEstimate[] } | { op: "delete"; id: string };
+
+/**
+ * An onboarded item's vector from its content: the full map when its genres were given; else (textYears present)
+ * the text view blended in, at the candidate years when its year is unknown. Genres guessed from text are right
+ * about half the time, and a guessed year is not the item's.
+ */
+export function placeItem(map: ContentMap, item: Item, textYears: readonly YearEstimate[] | undefined): Float32Array {
+  return textYears ? map.mapTextAtYears(item, textYears) : map.map(item);
+}
 
 /** Where catalog changes are made durable before they are applied (a JSON-lines file on Node). */
 export interface CatalogLog {
@@ -83,11 +96,10 @@ export class ItemOnboarding {
       item.tags = [...new Set([...item.tags, ...described.metadata.keywords])];
       item.year ??= yearIn({ title: input.title, description: input.description });
     }
-    // Genres guessed from an item's text are right about half the time: such an item is placed with the map's text view blended in.
-    // Without a year, the item is placed at the years its text suggests (a guess, so not stored on the item).
-    const years = item.year === undefined ? (described?.estimatedYears ?? []) : [];
-    const place = () => (input.genres?.length ? this.contentMap.map(item) : this.contentMap.mapTextAtYears(item, years));
-    const change: CatalogChange = this.isTrained(id) ? { op: "put", item } : { op: "put", item, vector: Array.from(place()) };
+    const textYears = input.genres?.length ? undefined : item.year === undefined ? (described?.estimatedYears ?? []) : [];
+    const change: CatalogChange = this.isTrained(id)
+      ? { op: "put", item }
+      : { op: "put", item, vector: Array.from(placeItem(this.contentMap, item, textYears)), ...(textYears && { textYears }) };
     await this.log.append(change);
     await this.apply(change);
     return { item, described };

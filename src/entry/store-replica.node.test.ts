@@ -1,11 +1,34 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../cli/run-cli.fixture.ts";
+import type { CatalogChange } from "../agent/onboarding.ts";
+import { ContentMap } from "../models/content-map.ts";
 import { FolderObjectStore } from "../store/object-store-folder.node.ts";
 import { CURRENT_KEY, readCurrent, versionTable } from "./model-versions.node.ts";
+import { remapChange } from "./store-replica.node.ts";
 import { auth, fixture, health, type Json, recommend, replica, tableIds, until } from "./store-replica.fixture.ts";
 
 const once = (ids: string[], id: string) => ids.filter((x) => x === id).length;
+
+describe("remapChange", () => {
+  // A new version's content map: factor 0 says drama, factor 1 the decades after 1980.
+  const catalog = [1980, 1990, 2000].flatMap((year) => ["Drama", "Comedy"].map((genre) => ({ title: "T", year, genres: [genre], text: genre === "Drama" ? "sad tears" : "funny jokes" })));
+  const map = ContentMap.fit(catalog, Float32Array.from(catalog.flatMap((it) => [it.genres[0] === "Drama" ? 1 : 0, (it.year - 1980) / 10])), 2, { spread: 0 });
+  const item = { id: "new", title: "New", genres: ["Comedy"], tags: [], text: "funny jokes" };
+  const untrained = () => false;
+
+  it("places an item placed by its text again by its text, at the same candidate years", () => {
+    const textYears = [{ year: 2000, weight: 1 }];
+    expect(Array.from(map.mapTextAtYears(item, textYears))).not.toEqual(Array.from(map.map(item)));
+    const change: CatalogChange = { op: "put", item, vector: [9, 9], textYears };
+    expect(remapChange(change, untrained, map)).toEqual({ op: "put", item, vector: Array.from(map.mapTextAtYears(item, textYears)), textYears });
+  });
+
+  it("places an item whose genres were given (or logged before placements were) by the full map; keeps a trained item's vector", () => {
+    expect(remapChange({ op: "put", item, vector: [9, 9] }, untrained, map)).toEqual({ op: "put", item, vector: Array.from(map.map(item)) });
+    expect(remapChange({ op: "put", item, vector: [9, 9] }, () => true, map)).toEqual({ op: "put", item });
+  });
+});
 
 describe("replicas on a folder store", () => {
   it("train --publish makes a version current; a replica on an empty local disk serves it without training", { timeout: 60_000 }, async () => {

@@ -25,7 +25,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Services } from "../agent/assemble.ts";
-import type { CatalogChange } from "../agent/onboarding.ts";
+import { type CatalogChange, placeItem } from "../agent/onboarding.ts";
 import type { ServiceConfig } from "../core/config.ts";
 import { InputError } from "../core/errors.ts";
 import type { LanceDbIndex } from "../index/lancedb.node.ts";
@@ -104,11 +104,12 @@ class WriteJournal {
   }
 }
 
-/** A catalog change in a version's item space: untrained items get their vector from their content through `contentMap`. */
+/** A catalog change in a version's item space: untrained items get their vector from their content through `contentMap`, placed as they were first (placeItem). */
 export function remapChange(change: CatalogChange, isTrained: (id: string) => boolean, contentMap: ContentMap): CatalogChange {
   if (change.op === "delete") return change;
   if (isTrained(change.item.id)) return { op: "put", item: change.item };
-  return { op: "put", item: change.item, vector: Array.from(contentMap.map(change.item)) };
+  const { item, textYears } = change;
+  return { op: "put", item, vector: Array.from(placeItem(contentMap, item, textYears)), ...(textYears && { textYears }) };
 }
 
 /** Writes to a VersionTable made inside `memoryOnly.run(true, ...)` skip the table: writes followed from other replicas. */
