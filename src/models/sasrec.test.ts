@@ -25,6 +25,21 @@ describeRecommenderContract(sasrecSpec, { params: SMALL, nextItemOrder: true });
  * steps: the next item is always the successor of the last. A bag of items cannot tell the successor of
  * {i..j} from the predecessor of i: both neighbour the set equally often.
  */
+/** Every parameter's gradient from net.backward() after `loss` matches finite differences. */
+function expectLossGradient(net: SasRecNet, loss: () => number): void {
+  const result = gradCheck({
+    params: net.params(),
+    loss,
+    backward: () => {
+      net.backward();
+      return [];
+    },
+    // eps 1e-3: at 5e-3 a step can cross a ReLU's kink in the feed-forward layers (seen with the output projection).
+  }, { samples: 12, eps: 1e-3, floor: 1e-2 });
+  expect(result.checked).toBeGreaterThan(150);
+  expect(result.maxError, result.worst).toBeLessThan(3e-2);
+}
+
 function cycleWalks(users: number, items: number, seed: number): Interactions {
   const next = mulberry32(seed);
   const rows: InteractionRow[] = [];
@@ -161,16 +176,7 @@ describe("sasrec", () => {
     const targets = Int32Array.from([4, 2, 7, 2, 7, 7, 3, 9, 9]);
     const rows = Int32Array.from([0, 0, 0, 1, 1, 2, 3, 3, 4]);
     const negatives = Int32Array.from([8, 6, 10, 1, 5, 3, 6, 0, 11]);
-    const result = gradCheck({
-      params: net.params(),
-      loss: () => net.loss(items, offsets, targets, negatives, true, rows),
-      backward: () => {
-        net.backward();
-        return [];
-      },
-    }, { samples: 12, eps: 1e-3, floor: 1e-2 });
-    expect(result.checked).toBeGreaterThan(150);
-    expect(result.maxError, result.worst).toBeLessThan(3e-2);
+    expectLossGradient(net, () => net.loss(items, offsets, targets, negatives, true, rows));
   });
 
   it("trains the same network twice from one seed with dropout on the attention weights and a horizon", async () => {
@@ -214,17 +220,7 @@ describe("sasrec", () => {
       const items = Int32Array.from([1, 4, 2, 7, 3, 9, 0]);
       const targets = Int32Array.from([4, 2, 7, 3, 5, 0, 11]);
       const negatives = Int32Array.from([8, 6, 10, 1, 2, 3, 6]);
-      const result = gradCheck({
-        params: net.params(),
-        loss: () => net.loss(items, offsets, targets, negatives, true),
-        backward: () => {
-          net.backward();
-          return [];
-        },
-      // eps 1e-3: at 5e-3 a step can cross a ReLU's kink in the feed-forward layers (seen with the output projection).
-      }, { samples: 12, eps: 1e-3, floor: 1e-2 });
-      expect(result.checked).toBeGreaterThan(150);
-      expect(result.maxError, result.worst).toBeLessThan(3e-2);
+      expectLossGradient(net, () => net.loss(items, offsets, targets, negatives, true));
     });
   }
 });
