@@ -151,7 +151,11 @@ export class ContentMap {
    * full view alone places it.
    */
   mapText(item: ItemContent): Float32Array {
-    const full = this.map(item);
+    return this.blendTextView(item, this.map(item));
+  }
+
+  /** `full` (the full view's placement) blended with the text view's, as mapText says. */
+  private blendTextView(item: ItemContent, full: Float32Array): Float32Array {
     const features = this.featurizer.featurize(textView(item));
     if (!features.indices.some((a) => this.featurizer.vocabulary[a].startsWith("text#"))) return full;
     const text = this.text.calibration.apply(predict(this.text.weights, this.factors, features));
@@ -163,14 +167,15 @@ export class ContentMap {
    * weights (the ridge is linear in the year's features and the calibration affine, so this is the placement with
    * those features averaged). Validation P2 recall@20, text only, with the years of the 10 catalog items whose
    * descriptions are most like the item's: tags .2572 -> .2587, plot overviews .0805 -> .0831; their weighted
-   * median year alone .2435 / .0828, mean .2424 on tags. mapText as it is when there are none.
+   * median year alone .2435 / .0828, mean .2424 on tags. mapText as it is when there are none. The text view reads
+   * no year, so only the full view is placed at each year; the text view is blended in once.
    */
   mapTextAtYears(item: ItemContent, years: readonly YearEstimate[]): Float32Array {
     const total = years.reduce((sum, { weight }) => sum + weight, 0);
     if (!(total > 0)) return this.mapText(item);
-    const out = new Float32Array(this.factors);
-    for (const { year, weight } of years) this.mapText({ ...item, year }).forEach((x, c) => (out[c] += (x * weight) / total));
-    return out;
+    const full = new Float32Array(this.factors);
+    for (const { year, weight } of years) this.map({ ...item, year }).forEach((x, c) => (full[c] += (x * weight) / total));
+    return this.blendTextView(item, full);
   }
 
   toJSON(): ContentMapJson {
