@@ -7,7 +7,7 @@ import type { VectorIndex } from "../index/types.ts";
 import type { LlmClient } from "../llm/types.ts";
 import type { ContentMap } from "../models/content-map.ts";
 import type { SavedModel } from "../models/persist.ts";
-import { type FactorRecommender, isFactorRecommender, type Recommender } from "../models/recommender.ts";
+import { type FactorRecommender, isFactorRecommender, isItemFoldIn, type Recommender } from "../models/recommender.ts";
 import { Blend } from "../models/blend.ts";
 import { NO_RECENCY } from "../models/recency.ts";
 import { restoreRecommender } from "../models/registry.ts";
@@ -17,8 +17,9 @@ import { DEFAULT_ONBOARDED_SHARE } from "./scoring/onboarded-bound.ts";
 import { SimilarItems } from "./scoring/similar-items.ts";
 import { ChatAgent } from "./chat/agent.ts";
 import { ChatVocabulary } from "./chat/vocabulary.ts";
-import { type FeedbackEvent, type FeedbackLog, FeedbackService } from "./feedback.ts";
-import { HistoryStore } from "./history.ts";
+import { type FeedbackEvent, type FeedbackLog, FeedbackService, replayFeedback } from "./feedback.ts";
+import { HistoryStore, toModelHistory } from "./history.ts";
+import { DEFAULT_PRIOR_USERS, ItemWarming } from "./warming.ts";
 import { ItemStore } from "./item-store.ts";
 import { applyCatalogChanges, type CatalogChange, type CatalogLog, ItemOnboarding } from "./onboarding.ts";
 import { type DescribedItem, describeItem, type ItemText } from "./metadata/describe.ts";
@@ -60,18 +61,25 @@ export async function assembleServices(input: ServiceInputs): Promise<Services> 
   const itemIds = IdMap.from(input.saved.items);
   const isTrained = (id: string) => itemIds.get(id) !== undefined;
   const store = new ItemStore(input.items);
-  await applyCatalogChanges(input.catalogChanges ?? [], input.index, store, isTrained);
-
   const histories = historiesFromTraining(input.saved);
-  for (const e of input.feedbackEvents ?? []) histories.append(e.userId, { itemId: e.itemId, weight: e.weight });
+  const { model, space } = input.models;
+  const recency = input.saved.recency ?? NO_RECENCY;
+  const warming = isItemFoldIn(space)
+    ? new ItemWarming({ index: input.index, store, space, isTrained, priorUsers: DEFAULT_PRIOR_USERS, userVector: (userId) => {
+        const known = toModelHistory(histories.get(userId), itemIds, recency);
+        return known.length > 0 ? space.foldIn(known) : undefined;
+      } })
+    : undefined;
+  await applyCatalogChanges(input.catalogChanges ?? [], input.index, store, isTrained, warming);
+  replayFeedback(input.feedbackEvents ?? [], histories, warming);
+  await warming?.flush();
 
   const llm = input.llm ?? disabledLlmClient();
-  const { model, space } = input.models;
   // New items compete on their calibrated vectors, at most DEFAULT_ONBOARDED_SHARE of a list (OnboardedBound).
   const bound = { maxShare: DEFAULT_ONBOARDED_SHARE, isOnboarded: (id: string) => store.onboardedVector(id) !== undefined };
   const scorer = isFactorRecommender(model) ? new IndexScorer(model, input.index, bound) : new DenseScorer(model, space, input.saved.items, store, bound.maxShare);
   const similar = new SimilarItems(space, input.saved.items, store);
-  const served = { model, scorer, space, similar, items: itemIds, popular: popularIds(input.saved), recency: input.saved.recency ?? NO_RECENCY };
+  const served = { model, scorer, space, similar, items: itemIds, popular: popularIds(input.saved), recency };
   const recommendations = new RecommendService(served, histories, store, { llm });
   const chat = new ChatAgent({ recommendations, index: input.index, vocabulary: ChatVocabulary.fromItems(input.items), llm });
   if (!input.logs) return { recommendations, items: store, index: input.index, llm, chat };
@@ -81,8 +89,8 @@ export async function assembleServices(input: ServiceInputs): Promise<Services> 
     index: input.index,
     llm,
     chat,
-    onboarding: new ItemOnboarding(input.index, store, input.contentMap, isTrained, input.logs.catalog, itemDescriber(input.items, llm)),
-    feedback: new FeedbackService(input.logs.feedback, histories, store),
+    onboarding: new ItemOnboarding(input.index, store, input.contentMap, isTrained, input.logs.catalog, itemDescriber(input.items, llm), warming),
+    feedback: new FeedbackService(input.logs.feedback, histories, store, warming),
   };
 }
 

@@ -1,3 +1,7 @@
+import type { ItemWeight } from "../core/types.ts";
+import type { IdMap } from "../data/idmap.ts";
+import { type Recency, weightByRecency } from "../models/recency.ts";
+
 /** One thing a user did with an item; weight is the implicit-feedback value (1 = a plain positive). */
 export interface HistoryEvent {
   itemId: string;
@@ -30,4 +34,18 @@ export class HistoryStore {
   get userCount(): number {
     return this.byUser.size;
   }
+}
+
+/**
+ * History events of items the model knows, as dense indices with their recency factors (the history is
+ * oldest first; recency counts positions among the model's items). Onboarded items have no place in the
+ * model to fold in.
+ */
+export function toModelHistory(history: readonly HistoryEvent[], items: IdMap, recency: Recency): ItemWeight[] {
+  const out: ItemWeight[] = [];
+  for (const h of history) {
+    const item = items.get(h.itemId);
+    if (item !== undefined) out.push({ item, weight: h.weight });
+  }
+  return weightByRecency(out, recency);
 }

@@ -3,6 +3,7 @@ import type { Item, ItemAttributes } from "../core/types.ts";
 import type { IndexedItem, VectorIndex } from "../index/types.ts";
 import type { ContentMap, YearEstimate } from "../models/content-map.ts";
 import type { ItemStore } from "./item-store.ts";
+import type { ItemWarming } from "./warming.ts";
 import type { DescribedItem, ItemText } from "./metadata/describe.ts";
 import { yearIn } from "./metadata/extract.ts";
 
@@ -60,6 +61,8 @@ export class ItemOnboarding {
     private readonly log: CatalogLog,
     /** Item text -> metadata (LLM or catalog-vocabulary rules); used when an item arrives without genres. */
     private readonly describe?: (item: ItemText) => Promise<DescribedItem>,
+    /** Blends an onboarded item's content vector with what its interactions taught (absent: content alone). */
+    private readonly warming?: ItemWarming,
   ) {}
 
   async create(input: ItemInput): Promise<Onboarded> {
@@ -83,7 +86,7 @@ export class ItemOnboarding {
 
   /** Applies a change that is already durable (logged by another process of a cluster) without logging it again. */
   apply(change: CatalogChange): Promise<void> {
-    return applyCatalogChanges([change], this.index, this.store, this.isTrained);
+    return applyCatalogChanges([change], this.index, this.store, this.isTrained, this.warming);
   }
 
   private async put(id: string, input: ItemInput): Promise<Onboarded> {
@@ -106,22 +109,30 @@ export class ItemOnboarding {
   }
 }
 
-/** Applies changes to the index and the in-memory store; used live and to replay the log at start-up. */
+/**
+ * Applies changes to the index and the in-memory store; used live and to replay the log at start-up. An
+ * onboarded item is served at its content vector, or with `warming` at that blended with its interactions.
+ */
 export async function applyCatalogChanges(
   changes: readonly CatalogChange[],
   index: VectorIndex,
   store: ItemStore,
   isTrained: (id: string) => boolean,
+  warming?: ItemWarming,
 ): Promise<void> {
   for (const change of changes) {
     if (change.op === "delete") {
       await index.delete([change.id]);
       store.delete(change.id);
+      warming?.forget(change.id);
       continue;
     }
     const { item, vector } = change;
     let row: IndexedItem | undefined;
-    if (vector) row = { ...item, vector: Float32Array.from(vector) };
+    if (vector) {
+      const content = Float32Array.from(vector);
+      row = { ...item, vector: warming ? warming.place(item.id, content) : content };
+    }
     else if (isTrained(item.id)) {
       const current = await index.get(item.id);
       if (current) row = { ...item, vector: current.vector };

@@ -3,10 +3,10 @@ import type { Item, ItemWeight } from "../core/types.ts";
 import type { IdMap } from "../data/idmap.ts";
 import { compileFilter } from "../index/filter.ts";
 import type { Filter, Scored } from "../index/types.ts";
-import { type Recency, weightByRecency } from "../models/recency.ts";
+import type { Recency } from "../models/recency.ts";
 import type { FactorRecommender, Recommender } from "../models/recommender.ts";
 import { explainsByAttention } from "../models/sasrec.ts";
-import type { HistoryEvent, HistoryStore } from "./history.ts";
+import { type HistoryEvent, type HistoryStore, toModelHistory } from "./history.ts";
 import type { ItemStore } from "./item-store.ts";
 import type { CandidateScorer } from "./scoring/types.ts";
 import type { SimilarItems } from "./scoring/similar-items.ts";
@@ -224,20 +224,6 @@ function unitVectors(vectors: Map<string, Float32Array>): UnitVector[] {
 
 function toCandidate(s: Scored): Candidate {
   return { id: s.item.id, title: s.item.title, year: s.item.year, genres: s.item.genres, score: s.score };
-}
-
-/**
- * History events of items the model knows, as dense indices with their recency factors (the history is
- * oldest first; recency counts positions among the model's items). Onboarded items have no place in the
- * model to fold in.
- */
-function toModelHistory(history: readonly HistoryEvent[], items: IdMap, recency: Recency): ItemWeight[] {
-  const out: ItemWeight[] = [];
-  for (const h of history) {
-    const item = items.get(h.itemId);
-    if (item !== undefined) out.push({ item, weight: h.weight });
-  }
-  return weightByRecency(out, recency);
 }
 
 /** A request's history as given (oldest first), or by `ts` when every event carries one. */

@@ -207,7 +207,7 @@ export function replicaState(opts: ReplicaOptions): StateSource {
     const { contentMap } = loaded.state.artifacts;
     let serving = false;
     const applyToServices = async (write: Write) => {
-      if (write.kind === "feedback") services.feedback?.apply(write.event);
+      if (write.kind === "feedback") await services.feedback?.apply(write.event);
       else await services.onboarding?.apply(remapChange(write.change, loaded.isTrained, contentMap));
     };
     loaded.durable.writing = true;

@@ -98,7 +98,7 @@ export class WorkerWrites {
 
   private async apply({ seq, write }: LoggedWrite): Promise<void> {
     try {
-      if (write.kind === "feedback") this.appliers.feedback?.apply(write.event);
+      if (write.kind === "feedback") await this.appliers.feedback?.apply(write.event);
       else await this.appliers.onboarding?.apply(write.change);
     } catch (e) {
       // The isolate that took the request failed on it the same way (same code, same state) and answered 5xx.

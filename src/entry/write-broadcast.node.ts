@@ -147,7 +147,7 @@ export class ClusterWriter {
 
 /** What a worker applies other workers' writes with (the assembled services). */
 export interface Appliers {
-  feedback?: { apply(event: FeedbackEvent): void };
+  feedback?: { apply(event: FeedbackEvent): void | Promise<void> };
   onboarding?: { apply(change: CatalogChange): Promise<void> };
 }
 
@@ -253,7 +253,7 @@ export class WorkerReplica {
 
   private async apply(seq: number, write: Write): Promise<void> {
     try {
-      if (write.kind === "feedback") this.appliers?.feedback?.apply(write.event);
+      if (write.kind === "feedback") await this.appliers?.feedback?.apply(write.event);
       else await this.appliers?.onboarding?.apply(write.change);
     } catch (e) {
       // The worker that took the request failed on it the same way (same code, same state) and answered 5xx.

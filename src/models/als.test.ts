@@ -147,6 +147,27 @@ describe("als", () => {
     for (let d = 0; d < 6; d++) expect(folded[d]).toBeCloseTo(users[u * 6 + d], 2);
   });
 
+  it("places an item from its users' evidence where a converged training put it (ALS's item step)", async () => {
+    const model = await fitted(data, { factors: 6, reg: 0.5, alpha: 4, iterations: 60, cg_steps: 6 });
+    const { users, items } = model.factorMatrices();
+    const i = 2;
+    const evidence = model.itemEvidence();
+    for (let e = data.byItem.indptr[i]; e < data.byItem.indptr[i + 1]; e++) {
+      const u = data.byItem.indices[e];
+      // Weight 1 in two halves: confidence sums over a user's interactions, the 1 of c = 1 + alpha w counts once.
+      evidence.add(users.subarray(u * 6, (u + 1) * 6), 0.5, true);
+      evidence.add(users.subarray(u * 6, (u + 1) * 6), 0.5, false);
+    }
+    const placed = evidence.solve();
+    for (let d = 0; d < 6; d++) expect(placed[d]).toBeCloseTo(items[i * 6 + d], 2);
+  });
+
+  it("places an item nobody interacted with at zero, and rejects a user vector of the wrong size", async () => {
+    const model = await fitted(data, { factors: 4, iterations: 2 });
+    expect(Array.from(model.itemEvidence().solve())).toEqual([0, 0, 0, 0]);
+    expect(() => model.itemEvidence().add(new Float32Array(3), 1, true)).toThrow(/3 factors, the model 4/);
+  });
+
   it("rejects history items outside the catalogue", async () => {
     const model = await fitted(data, { factors: 4, iterations: 1 });
     expect(() => model.foldIn([{ item: data.itemCount, weight: 1 }])).toThrow(/outside/);

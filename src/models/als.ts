@@ -7,7 +7,7 @@ import { lowRankUpdateSolve } from "../numeric/low-rank-solve.ts";
 import { spdInverse } from "../numeric/spd-inverse.ts";
 import { createFactorScorer, type FactorScorer } from "../numeric/factor-scorer.ts";
 import { mulberry32, uniformArray } from "../numeric/random.ts";
-import type { FactorRecommender, FitOptions, ModelArtifact, Params } from "./recommender.ts";
+import type { FactorRecommender, FitOptions, ItemEvidence, ItemFoldIn, ModelArtifact, Params } from "./recommender.ts";
 import type { ModelSpec } from "./spec.ts";
 
 export interface AlsOptions {
@@ -21,7 +21,7 @@ export interface AlsOptions {
  * other entry preference 0 and confidence 1. Note the `implicit` library uses c = alpha * value instead, so
  * its alpha=a on binary data is our alpha=a-1.
  */
-export class AlsRecommender implements FactorRecommender {
+export class AlsRecommender implements FactorRecommender, ItemFoldIn {
   readonly name = "als";
   readonly factors: number;
   /** Which kernels the last fit ran on, e.g. "wasm-simd, 2 threads"; empty before a fit. */
@@ -30,6 +30,7 @@ export class AlsRecommender implements FactorRecommender {
   private itemFactors: Float32Array = new Float32Array(0);
   private derived?: { scorer: FactorScorer; itemNorms: Float32Array };
   private regularisedGram?: Float64Array;
+  private regularisedUserGram?: Float64Array;
   private lowRank?: LowRankParts;
 
   constructor(
@@ -82,6 +83,7 @@ export class AlsRecommender implements FactorRecommender {
     this.itemFactors = items;
     this.derived = undefined;
     this.regularisedGram = undefined;
+    this.regularisedUserGram = undefined;
     this.lowRank = undefined;
   }
 
@@ -102,17 +104,18 @@ export class AlsRecommender implements FactorRecommender {
 
   /** YtY + reg I in float64, built on the first fold-in (scoring known users never needs it). */
   private foldInGram(): Float64Array {
-    if (!this.regularisedGram) {
-      const f = this.factors;
-      const g = new Float64Array(f * f);
-      for (let i = 0; i < this.itemCount; i++) {
-        const y = this.itemFactors.subarray(i * f, (i + 1) * f);
-        for (let r = 0; r < f; r++) for (let c = 0; c < f; c++) g[r * f + c] += y[r] * y[c];
-      }
-      for (let d = 0; d < f; d++) g[d * f + d] += this.params.reg;
-      this.regularisedGram = g;
-    }
+    this.regularisedGram ??= regularisedGram(this.itemFactors, this.factors, this.params.reg);
     return this.regularisedGram;
+  }
+
+  /**
+   * Evidence about an item training never saw: ALS's item step with the trained users' factors X fixed,
+   * (XtX + reg I + sum_u (c_u - 1) x_u x_u^T) y = sum_u c_u x_u, c_u = 1 + alpha * (the user's summed weight).
+   * Every user who did not interact counts as a preference of 0, as in training.
+   */
+  itemEvidence(): ItemEvidence {
+    this.regularisedUserGram ??= regularisedGram(this.userFactors, this.factors, this.params.reg);
+    return new AlsItemEvidence(this.regularisedUserGram, this.factors, this.params.alpha);
   }
 
   scoreUsers(users: Int32Array, out: Float32Array): void {
@@ -192,13 +195,8 @@ export class AlsRecommender implements FactorRecommender {
     const a = this.foldInGram().slice();
     const b = new Float64Array(f);
     for (const [item, { weight, recency }] of merged) {
-      const extra = (1 + this.params.alpha * weight) * recency - 1; // c - 1
-      const y = this.itemFactors.subarray(item * f, (item + 1) * f);
-      for (let r = 0; r < f; r++) {
-        b[r] += (1 + extra) * y[r];
-        // The Cholesky solve reads only the lower triangle, so only it is updated.
-        for (let c = 0; c <= r; c++) a[r * f + c] += extra * y[r] * y[c];
-      }
+      const c = (1 + this.params.alpha * weight) * recency;
+      addConfidenceTerm(a, b, this.itemFactors.subarray(item * f, (item + 1) * f), c - 1, c);
     }
     if (!solveSpd(a, b, f)) throw new InputError("fold-in: the normal equations are singular (reg must be > 0 for this history)");
     return Float32Array.from(b);
@@ -244,6 +242,58 @@ export class AlsRecommender implements FactorRecommender {
     }
     m.setFactors(userFactors, itemFactors);
     return m;
+  }
+}
+
+/** X^T X + reg I in float64 for the rows of an n x f matrix. */
+function regularisedGram(rows: Float32Array, f: number, reg: number): Float64Array {
+  const g = new Float64Array(f * f);
+  for (let i = 0; i < rows.length / f; i++) {
+    const y = rows.subarray(i * f, (i + 1) * f);
+    for (let r = 0; r < f; r++) for (let c = 0; c < f; c++) g[r * f + c] += y[r] * y[c];
+  }
+  for (let d = 0; d < f; d++) g[d * f + d] += reg;
+  return g;
+}
+
+/**
+ * Adds one row's term to normal equations A x = b: A += extra * y y^T (the lower triangle only: the Cholesky
+ * solve reads nothing else) and b += weight * y.
+ */
+function addConfidenceTerm(a: Float64Array, b: Float64Array, y: ArrayLike<number>, extra: number, weight: number): void {
+  const f = b.length;
+  for (let r = 0; r < f; r++) {
+    b[r] += weight * y[r];
+    for (let c = 0; c <= r; c++) a[r * f + c] += extra * y[r] * y[c];
+  }
+}
+
+/** The sums of ALS's item step, kept apart from the shared XtX + reg I until a solve. */
+class AlsItemEvidence implements ItemEvidence {
+  private readonly extra: Float64Array;
+  private readonly rhs: Float64Array;
+
+  constructor(
+    private readonly userGram: Float64Array,
+    private readonly f: number,
+    private readonly alpha: number,
+  ) {
+    this.extra = new Float64Array(f * f);
+    this.rhs = new Float64Array(f);
+  }
+
+  add(user: Float32Array, weight: number, firstFromUser: boolean): void {
+    if (user.length !== this.f) throw new InputError(`item evidence: a user vector has ${user.length} factors, the model ${this.f}`);
+    // c = 1 + alpha * summed weight: the 1 once per user, the alpha * weight for every interaction.
+    addConfidenceTerm(this.extra, this.rhs, user, this.alpha * weight, (firstFromUser ? 1 : 0) + this.alpha * weight);
+  }
+
+  solve(): Float32Array {
+    const a = this.userGram.slice();
+    for (let k = 0; k < a.length; k++) a[k] += this.extra[k];
+    const b = this.rhs.slice();
+    if (!solveSpd(a, b, this.f)) throw new InputError("item fold-in: the normal equations are singular (reg must be > 0)");
+    return Float32Array.from(b);
   }
 }
 

@@ -89,6 +89,27 @@ export function isContentEncoder(m: Recommender): m is Recommender & ContentEnco
   return typeof (m as Partial<ContentEncoder>).encodeContent === "function";
 }
 
+/**
+ * What a model learns about an item from the users who interacted with it, their vectors held fixed: the
+ * item's half of a training step, for an item training never saw (an onboarded one). Evidence accumulates one
+ * interaction at a time, so it costs the same however many have arrived.
+ */
+export interface ItemEvidence {
+  /** One interaction of a user (vector in the model's user space) with the item; `firstFromUser` once per user. */
+  add(user: Float32Array, weight: number, firstFromUser: boolean): void;
+  /** The item vector training would give it from this evidence alone, comparable with rows of itemVectors(). */
+  solve(): Float32Array;
+}
+
+/** A factor model that can place an item from its interactions (ItemEvidence). */
+export interface ItemFoldIn {
+  itemEvidence(): ItemEvidence;
+}
+
+export function isItemFoldIn(m: Recommender): m is FactorRecommender & ItemFoldIn {
+  return isFactorRecommender(m) && typeof (m as Partial<ItemFoldIn>).itemEvidence === "function";
+}
+
 /** Explicit-feedback models (protocol P3): predict the value a user would give an item. */
 export interface RatingModel {
   readonly name: string;

@@ -1,0 +1,92 @@
+import type { VectorIndex } from "../index/types.ts";
+import type { ItemEvidence, ItemFoldIn } from "../models/recommender.ts";
+import type { FeedbackEvent } from "./feedback.ts";
+import type { ItemStore } from "./item-store.ts";
+
+export interface WarmingOptions {
+  /** Where placements are served from; every vector change goes to both. */
+  index: VectorIndex;
+  store: ItemStore;
+  /** The factor space items are placed in; its ItemEvidence turns interactions into an item vector. */
+  space: ItemFoldIn;
+  /** Trained items keep the model's vector; their feedback waits for a retrain. */
+  isTrained: (id: string) => boolean;
+  /** A user's vector in the space from their history so far (what the service folds in); undefined if none of it is known. */
+  userVector: (userId: string) => Float32Array | undefined;
+  /** How many users' worth of evidence the content vector counts for (k below). */
+  priorUsers: number;
+}
+
+/** Chosen on validation carved from train (recagent eval-warm --validate random); see README, "Onboarded items learn". */
+export const DEFAULT_PRIOR_USERS = 5;
+
+/**
+ * Onboarded items learn from their interactions as they arrive, without retraining. An item starts at its
+ * content vector; each interaction adds the user's vector to the item's evidence (ItemEvidence: the model's own
+ * item step with the users held fixed, what a retrain would do), and the item is served at
+ *   v = (n v_interactions + k v_content) / (n + k),   n = users who interacted, k = priorUsers,
+ * so content decides while few have interacted and the interactions take over as more do.
+ *
+ * The served vector is a function of the item's current content vector and of the feedback in log order only,
+ * so a process that replays the logs (a restart, a replica, a new model version) reaches the same vectors as one
+ * that applied the writes live. For the same reason evidence outlives a delete: the feedback log does too.
+ */
+export class ItemWarming {
+  private readonly content = new Map<string, Float32Array>();
+  private readonly evidence = new Map<string, { sums: ItemEvidence; users: Set<string> }>();
+  private readonly changed = new Set<string>();
+
+  constructor(private readonly o: WarmingOptions) {}
+
+  /** The vector to serve for an onboarded item given its content vector (remembered for later evidence). */
+  place(itemId: string, contentVector: Float32Array): Float32Array {
+    this.content.set(itemId, contentVector);
+    return this.vectorOf(itemId, contentVector);
+  }
+
+  /** The item left the catalog: nothing to serve; its evidence stays (see above). */
+  forget(itemId: string): void {
+    this.content.delete(itemId);
+    this.changed.delete(itemId);
+  }
+
+  /** Adds a feedback event's evidence (after its history has been appended); `flush` serves the result. */
+  observe(event: FeedbackEvent): void {
+    if (this.o.isTrained(event.itemId)) return;
+    // A user the model knows nothing about yet has no vector: nothing to learn from.
+    const user = this.o.userVector(event.userId);
+    if (!user) return;
+    let entry = this.evidence.get(event.itemId);
+    if (!entry) this.evidence.set(event.itemId, (entry = { sums: this.o.space.itemEvidence(), users: new Set() }));
+    entry.sums.add(user, event.weight, !entry.users.has(event.userId));
+    entry.users.add(event.userId);
+    if (this.content.has(event.itemId)) this.changed.add(event.itemId);
+  }
+
+  /** Puts every onboarded item whose evidence changed since the last flush at its new vector. */
+  async flush(): Promise<void> {
+    const rows = [];
+    for (const id of this.changed) {
+      const item = this.o.store.get(id);
+      if (item) rows.push({ ...item, vector: this.vectorOf(id, this.content.get(id)!) });
+    }
+    this.changed.clear();
+    if (rows.length === 0) return;
+    await this.o.index.upsert(rows);
+    for (const row of rows) this.o.store.putOnboarded(row);
+  }
+
+  /** Users whose interactions an onboarded item has learnt from so far. */
+  usersOf(itemId: string): number {
+    return this.evidence.get(itemId)?.users.size ?? 0;
+  }
+
+  private vectorOf(itemId: string, contentVector: Float32Array): Float32Array {
+    const entry = this.evidence.get(itemId);
+    const n = entry?.users.size ?? 0;
+    if (!entry || n === 0) return contentVector;
+    const learnt = entry.sums.solve();
+    const k = this.o.priorUsers;
+    return Float32Array.from(contentVector, (c, d) => (n * learnt[d] + k * c) / (n + k));
+  }
+}
