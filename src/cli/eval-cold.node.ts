@@ -77,7 +77,7 @@ export async function evalColdCommand(argv: string[], out: (line: string) => voi
   const coldFile = required(args.cold, "--cold", EVAL_COLD_USAGE);
   const coldIds = readColdIds(coldFile, (id) => items.has(id) || dataset.catalog.get(id) !== undefined);
 
-  const data = args.validate === undefined ? coldData(trainRows, dataset.rows, coldIds) : validationData(trainRows, coldIds, rule(args.validate));
+  const data = args.validate === undefined ? coldData(trainRows, dataset.rows, coldIds) : validationData(trainRows, coldIds, coldRule(args.validate));
   const contentOf = onboardingContent(dataset.catalog, items);
   const bar = progressBar(`fit ${spec.name}`, !args.json);
   const llm = createLlmClient(llmConfigFromEnv(process.env), { cache: new FileCache(join("artifacts", "llm-cache")) });
@@ -89,7 +89,7 @@ export async function evalColdCommand(argv: string[], out: (line: string) => voi
 }
 
 /** Ids separated by white space; each must be an item the catalog or --items knows, or its line is named. */
-function readColdIds(file: string, known: (id: string) => boolean): string[] {
+export function readColdIds(file: string, known: (id: string) => boolean): string[] {
   const ids: string[] = [];
   readText(file).split(/\r?\n/).forEach((line, k) => {
     for (const id of line.split(/\s+/).filter(Boolean)) {
@@ -102,13 +102,13 @@ function readColdIds(file: string, known: (id: string) => boolean): string[] {
 }
 
 /** The real cold items are removed first, so validation never sees a rating of theirs. */
-function validationData(trainRows: readonly InteractionRow[], coldIds: readonly string[], how: ColdRule): ColdData {
+export function validationData(trainRows: readonly InteractionRow[], coldIds: readonly string[], how: ColdRule): ColdData {
   const cold = new Set(coldIds);
   const warm = trainRows.filter((r) => !cold.has(r.item));
   return coldData(warm, warm, pickColdItems(warm, how));
 }
 
-function rule(raw: string): ColdRule {
+export function coldRule(raw: string): ColdRule {
   if (raw === "newest" || raw === "random") return raw;
   throw new InputError(`--validate must be newest or random, got "${raw}"`);
 }
