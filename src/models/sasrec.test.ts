@@ -8,7 +8,7 @@ import { easeSpec } from "./ease.ts";
 import { gradCheck } from "./neural/grad-check.ts";
 import { decodeModel, encodeModel } from "./persist.ts";
 import { describeRecommenderContract } from "./recommender.contract.ts";
-import { carveValidation, positionsFromEnd, SasRec, SasRecNet, sasrecSpec, trainingBatch, userSequences } from "./sasrec.ts";
+import { carveValidation, positionsFromEnd, SasRec, SasRecNet, sasrecSpec, trainingBatch, trainingWindow, userSequences } from "./sasrec.ts";
 import { resolveParams } from "./spec.ts";
 
 /** Small and quick: the contract's 7-user fixture needs no validation hold-out and no dropout. */
@@ -179,9 +179,9 @@ describe("sasrec", () => {
     expectLossGradient(net, () => net.loss(items, offsets, targets, negatives, true, rows));
   });
 
-  it("trains the same network twice from one seed with dropout on the attention weights and a horizon", async () => {
+  it("trains the same network twice from one seed with dropout on the attention weights, a horizon and training windows", async () => {
     const data = cycleWalks(40, 10, 8);
-    const params = resolveParams(sasrecSpec, { ...SMALL, epochs: 3, dropout: 0.3, weight_dropout: 1, horizon: 3, every_positive: 1 });
+    const params = resolveParams(sasrecSpec, { ...SMALL, epochs: 3, dropout: 0.3, weight_dropout: 1, horizon: 3, every_positive: 1, windows: 1 });
     const a = sasrecSpec.create(params) as SasRec;
     const b = sasrecSpec.create(params) as SasRec;
     await a.fit(data);
@@ -190,6 +190,42 @@ describe("sasrec", () => {
     const output = sasrecSpec.create({ ...params, weight_dropout: 0 }) as SasRec;
     await output.fit(data);
     expect(output.log.map((r) => r.loss)).not.toEqual(a.log.map((r) => r.loss));
+  });
+
+  it("trains on the newest items, or (windows) on a seeded window ending anywhere in the history", () => {
+    const history = Int32Array.from({ length: 12 }, (_, k) => 100 + k);
+    const draws = mulberry32(5);
+    const untouched = mulberry32(5);
+    // windows 0: the history itself, and no draw taken, so the batches are today's.
+    expect(trainingWindow(history, 4, 0, draws)).toBe(history);
+    expect(draws()).toBe(untouched());
+    const ends = new Set<number>();
+    const starts = new Set<number>();
+    for (let k = 0; k < 300; k++) {
+      const w = trainingWindow(history, 4, 1, draws);
+      // A full window (maxlen + 1 items), consecutive items of the history.
+      expect(w.length).toBe(5);
+      expect(Array.from(w)).toEqual(Array.from(history.subarray(w[0] - 100, w[0] - 100 + 5)));
+      ends.add(w[w.length - 1]);
+    }
+    expect([...ends].sort((a, b) => a - b)).toEqual([104, 105, 106, 107, 108, 109, 110, 111]);
+    for (let k = 0; k < 300; k++) {
+      const w = trainingWindow(history, 4, 2, draws);
+      expect(w.length).toBeGreaterThanOrEqual(2);
+      expect(w.length).toBeLessThanOrEqual(5);
+      expect(Array.from(w)).toEqual(Array.from(history.subarray(w[0] - 100, w[0] - 100 + w.length)));
+      starts.add(w[0]);
+      ends.add(w[w.length - 1]);
+    }
+    expect(Math.min(...ends)).toBe(101);
+    expect(starts.size).toBe(8);
+    // A history shorter than a window is read whole.
+    const short = Int32Array.from([1, 2, 3]);
+    expect(Array.from(trainingWindow(short, 4, 1, draws))).toEqual([1, 2, 3]);
+    // Seeded: the same draws give the same windows.
+    const a = mulberry32(9);
+    const b = mulberry32(9);
+    for (let k = 0; k < 20; k++) expect(Array.from(trainingWindow(history, 4, 1, a))).toEqual(Array.from(trainingWindow(history, 4, 1, b)));
   });
 
   it("holds out each user's newest fifth, as P1", () => {

@@ -125,11 +125,12 @@ export class SasRec implements FactorRecommender, AttentionExplainer {
       const t0 = performance.now();
       const cpu0 = opts.cpuClock?.();
       shuffle(learners, next);
+      const windows = p.windows === 0 ? sequences : sequences.map((s) => trainingWindow(s, p.maxlen, p.windows, next));
       let lossSum = 0;
       let positions = 0;
       for (let b = 0; b < learners.length; b += p.batch) {
         const batch = learners.subarray(b, b + p.batch);
-        const { inputs, offsets, targets, rows, pairOffsets } = trainingBatch(batch, sequences, p.maxlen, p.horizon, next, p.every_positive === 1);
+        const { inputs, offsets, targets, rows, pairOffsets } = trainingBatch(batch, windows, p.maxlen, p.horizon, next, p.every_positive === 1);
         const negatives = new Int32Array(targets.length);
         for (let s = 0; s < batch.length; s++) {
           for (let t = pairOffsets[s]; t < pairOffsets[s + 1]; t++) negatives[t] = drawNegative(this.items, next, seen[batch[s]]);
@@ -503,6 +504,19 @@ export function trainingBatch(
   return { inputs, offsets, targets, pairOffsets: offsets };
 }
 
+/**
+ * The part of a history one epoch trains on: with `mode` 0 the whole of it (trainingBatch reads its newest
+ * maxlen + 1 items); 1: maxlen + 1 items ending at a uniformly drawn point from the newest full window back to
+ * the oldest; 2: ending at a uniformly drawn item (from the second on), shorter near the start.
+ */
+export function trainingWindow(sequence: Int32Array, maxlen: number, mode: number, next: () => number): Int32Array {
+  const n = sequence.length;
+  if (mode === 0 || n < 2) return sequence;
+  const first = mode === 1 ? Math.min(n, maxlen + 1) : 2;
+  const end = first + Math.floor(next() * (n - first + 1));
+  return sequence.subarray(Math.max(0, end - maxlen - 1), end);
+}
+
 /** Each user's training part and held-out items; `users` are those with held-out items. */
 interface Carved {
   train: Int32Array[];
@@ -622,6 +636,7 @@ export const sasrecSpec: ModelSpec<SasRec> = {
     every_positive: { default: 1, min: 0, max: 1, integer: true, help: "1: each of the next `horizon` items is a positive with its own negative; 0: one drawn at random" },
     average: { default: 0.995, min: 0, max: 0.9999, help: "per-step decay of a moving average of the weights that validation and the final model use (0: off)" },
     eval_every: { default: 5, min: 1, max: 1000, integer: true, help: "epochs between validation checks" },
+    windows: { default: 0, min: 0, max: 2, integer: true, help: "what each epoch trains on per user: 0 the newest maxlen + 1 items; 1 maxlen + 1 items ending at a random point of the history; 2 ending at a random item (shorter windows near the start)" },
     seed: { default: 42, min: 0, max: 4_294_967_295, integer: true, help: "random seed for initialisation, sampling and dropout" },
   },
   create: (params) => {
