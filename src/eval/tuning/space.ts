@@ -179,7 +179,7 @@ const sasrecPerPosition = (p: Params) => p.blocks * p.hidden * (12 * p.hidden + 
  * configurations are compared past the first plateau, at about a quarter of an early-stopped fit's cost.
  */
 const sasrec: ModelSpace = {
-  dims: { lr: { log: [5e-4, 5e-3] }, dropout: { values: [0.1, 0.2, 0.3, 0.5] }, hidden: { values: [32, 50, 64] } },
+  dims: { lr: { log: [5e-4, 5e-3] }, dropout: { values: [0.1, 0.2, 0.3, 0.5] }, hidden: { values: [32, 50, 64] }, horizon: { values: [1, 2, 3, 5] } },
   maxConfigs: 27,
   atFidelity: epochsAtFidelity(150, { patience: 0 }),
   cost: (s, p) => {
