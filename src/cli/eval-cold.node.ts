@@ -9,7 +9,7 @@ import type { Catalog } from "../data/catalog.ts";
 import { loadDataset, readSplitFile, readText } from "../data/files.node.ts";
 import { parseItems } from "../data/generic.ts";
 import { type ColdData, type ColdRule, coldData, pickColdItems } from "../eval/cold.ts";
-import { type ColdContent, type ColdRanking, type ColdReport, evaluateColdOnboarding } from "../eval/cold-onboarding.ts";
+import { averageColdReports, type ColdContent, type ColdRanking, type ColdReport, evaluateColdOnboarding } from "../eval/cold-onboarding.ts";
 import type { MixedMetrics } from "../eval/cold.ts";
 import { DEFAULT_SHRINKAGE, DEFAULT_SPREAD } from "../models/content-map.ts";
 import { RECOMMENDERS, recommenderSpec } from "../models/registry.ts";
@@ -20,7 +20,7 @@ import { progressBar } from "./progress.node.ts";
 import { fixed, formatTable } from "./table.ts";
 
 export const EVAL_COLD_USAGE = `usage: recagent eval-cold --movielens DIR --train FILE --cold FILE [--model NAME] [--rank cold|all]
-                          [--items FILE] [--cold-content metadata|all|text] [--validate newest|random] [--shrinkage X] [--spread X]
+                          [--items FILE] [--cold-content metadata|all|text] [--validate newest|random [--folds N]] [--shrinkage X] [--spread X]
                           [--max-share X] [--set key=value]... [--json]
   Protocol P2, cold-start items, through the service's onboarding path: the model (ALS by default) on the
   train rows of the warm items, the content map fitted on them, every cold item created as POST /v1/items
@@ -40,6 +40,8 @@ export const EVAL_COLD_USAGE = `usage: recagent eval-cold --movielens DIR --trai
                year come from the metadata extractor, as the service does without an LLM)
   --validate   choose hyper-parameters without the cold items: drop them, then carve pseudo-cold items out
                of the warm train rows by this rule (newest first rating, or largest crc32) and score those
+  --folds      with --validate random: average N carve-outs (the largest crc32 of the id, then of "k:" + id
+               for k = 1..N-1), each one's metrics listed under "folds" (default 1)
   --shrinkage  content-map ridge penalty per training item (default ${DEFAULT_SHRINKAGE})
   --spread     how widely placed items spread in the item space, as a fraction of the trained items' spread
                (default ${DEFAULT_SPREAD}; 0: uncalibrated); moves cold items among warm ones, never among themselves
@@ -58,6 +60,7 @@ export async function evalColdCommand(argv: string[], out: (line: string) => voi
     rank: { type: "string" },
     "cold-content": { type: "string" },
     validate: { type: "string" },
+    folds: { type: "string" },
     shrinkage: { type: "string" },
     spread: { type: "string" },
     "max-share": { type: "string" },
@@ -77,13 +80,18 @@ export async function evalColdCommand(argv: string[], out: (line: string) => voi
   const coldFile = required(args.cold, "--cold", EVAL_COLD_USAGE);
   const coldIds = readColdIds(coldFile, (id) => items.has(id) || dataset.catalog.get(id) !== undefined);
 
-  const data = args.validate === undefined ? coldData(trainRows, dataset.rows, coldIds) : validationData(trainRows, coldIds, coldRule(args.validate));
+  const folds = args.folds === undefined ? 1 : foldCount(args.folds, args.validate);
+  const splits = args.validate === undefined ? [coldData(trainRows, dataset.rows, coldIds)] : Array.from({ length: folds }, (_, k) => validationData(trainRows, coldIds, coldRule(args.validate!), k));
   const contentOf = onboardingContent(dataset.catalog, items);
-  const bar = progressBar(`fit ${spec.name}`, !args.json);
   const llm = createLlmClient(llmConfigFromEnv(process.env), { cache: new FileCache(join("artifacts", "llm-cache")) });
   const describer = (warm: readonly Item[]) => itemDescriber(warm, llm);
-  const report = await evaluateColdOnboarding(spec, params, data, contentOf, { shrinkage, spread, ranking, coldContent, maxOnboardedShare, describer, onProgress: bar.update });
-  bar.stop();
+  const reports: ColdReport[] = [];
+  for (const [k, data] of splits.entries()) {
+    const bar = progressBar(splits.length > 1 ? `fit ${spec.name} (fold ${k + 1}/${splits.length})` : `fit ${spec.name}`, !args.json);
+    reports.push(await evaluateColdOnboarding(spec, params, data, contentOf, { shrinkage, spread, ranking, coldContent, maxOnboardedShare, describer, onProgress: bar.update }));
+    bar.stop();
+  }
+  const report = reports.length > 1 ? averageColdReports(reports) : reports[0];
   out(args.json ? JSON.stringify(report) : reportTable(report));
   return 0;
 }
@@ -101,11 +109,18 @@ export function readColdIds(file: string, known: (id: string) => boolean): strin
   return ids;
 }
 
-/** The real cold items are removed first, so validation never sees a rating of theirs. */
-export function validationData(trainRows: readonly InteractionRow[], coldIds: readonly string[], how: ColdRule): ColdData {
+/** The real cold items are removed first, so validation never sees a rating of theirs. `fold`: pickColdItems'. */
+export function validationData(trainRows: readonly InteractionRow[], coldIds: readonly string[], how: ColdRule, fold = 0): ColdData {
   const cold = new Set(coldIds);
   const warm = trainRows.filter((r) => !cold.has(r.item));
-  return coldData(warm, warm, pickColdItems(warm, how));
+  return coldData(warm, warm, pickColdItems(warm, how, undefined, fold));
+}
+
+function foldCount(raw: string, validate: string | undefined): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`--folds must be a whole number >= 1, got "${raw}"`);
+  if (n > 1 && validate !== "random") throw new InputError("--folds needs --validate random: only the random rule draws more than one carve-out");
+  return n;
 }
 
 export function coldRule(raw: string): ColdRule {
@@ -158,8 +173,10 @@ function reportTable(r: ColdReport): string {
     return mixed ? [...cells, fixed((m as MixedMetrics)["cold_share@20"]), fixed((m as MixedMetrics)["cold_coverage@20"])] : cells;
   };
   const what = mixed ? "P2 mixed (cold items among all items)" : "P2 cold-start items";
+  const folds = r.folds ? [`mean of ${r.folds.length} validation carve-outs; onboarding recall@20 in each: ${r.folds.map((m) => fixed(m["recall@20"])).join(", ")}`] : [];
   return [
-    `${what}, ${r.model}: ${r.test_users} test users, ${r.cold_items} cold items, ${r.warm_items} warm items (model fit ${fixed(r.fit_s, 1)} s, content map ${fixed(r.map_fit_s, 1)} s)`,
+    `${what}, ${r.model}: ${fixed(r.test_users, 0)} test users, ${fixed(r.cold_items, 0)} cold items, ${fixed(r.warm_items, 0)} warm items (model fit ${fixed(r.fit_s, 1)} s, content map ${fixed(r.map_fit_s, 1)} s)`,
+    ...folds,
     formatTable(["method", "recall@20", "ndcg@20", "hit@20", ...(mixed ? ["cold_share@20", "cold_coverage@20"] : [])], [
       row("random", r.baselines.random),
       row("genre affinity", r.baselines.genre_affinity),

@@ -85,6 +85,19 @@ describe("recagent eval-cold", () => {
     expect(out.join("\n")).toMatch(/P2 cold-start items, als: \d+ test users, \d+ cold items[\s\S]*onboarding \(content map\)\s+0\.\d{4}/);
   });
 
+  it("averages several validation carve-outs with --folds, listing each one's metrics", async () => {
+    const report = JSON.parse((await run(...base(), ...small, "--validate", "random", "--folds", "2", "--json"))[0]);
+    expect(report.folds).toHaveLength(2);
+    expect(report.folds[0]).not.toEqual(report.folds[1]);
+    expect(report.metrics["recall@20"]).toBeCloseTo((report.folds[0]["recall@20"] + report.folds[1]["recall@20"]) / 2, 12);
+    const one = JSON.parse((await run(...base(), ...small, "--validate", "random", "--json"))[0]);
+    expect(one.folds).toBeUndefined();
+    expect(report.folds[0]).toEqual(one.metrics);
+    await expect(run(...base(), ...small, "--validate", "newest", "--folds", "2")).rejects.toThrow(/--folds needs --validate random/);
+    await expect(run(...base(), ...small, "--folds", "2")).rejects.toThrow(/--folds needs --validate random/);
+    await expect(run(...base(), ...small, "--validate", "random", "--folds", "0")).rejects.toThrow(/--folds must be a whole number >= 1/);
+  });
+
   it("names the file and line of bad input, as an input error (exit 2)", async () => {
     const badItems = join(dir, "bad.jsonl");
     writeFileSync(badItems, '{"id": "1", "title": "Fine"}\n{"id": "2", "title": \n');

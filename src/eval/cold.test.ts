@@ -4,7 +4,9 @@ import type { InteractionRow } from "../core/types.ts";
 import { loadDataset, readSplitFile } from "../data/files.node.ts";
 import type { Dataset } from "../data/movielens.ts";
 import { type ColdRule, coldData, coldMetrics, crc32, mixedMetrics, pickColdItems, rankAll, rankCold } from "./cold.ts";
+import { averageColdReports, type ColdReport } from "./cold-onboarding.ts";
 import { genreAffinityScores } from "./genre-affinity.ts";
+import { NO_USAGE } from "../llm/types.ts";
 
 const splitDir = new URL("../../data/splits/ml-latest-small/", import.meta.url).pathname;
 const row = (user: string, item: string, timestamp = 0): InteractionRow => ({ user, item, value: 1, timestamp });
@@ -35,6 +37,34 @@ describe("protocol P2 pieces", () => {
     // first ratings: 1 -> 1, 10 -> 2, 2 -> 3, 3 -> 3; 10% of 4 rounds down to 0, half gives 2
     expect(pickColdItems(rows, "newest", 0.5)).toEqual(["2", "3"]);
     expect(pickColdItems(rows, "newest")).toEqual([]);
+  });
+
+  it("draws another random set for each fold, the same size, fold 0 being the shipped rule; newest has one", () => {
+    const rows = Array.from({ length: 40 }, (_, k) => row("a", String(k), k));
+    const shipped = pickColdItems(rows, "random");
+    expect(pickColdItems(rows, "random", 0.1, 0)).toEqual(shipped);
+    const folds = [1, 2].map((fold) => pickColdItems(rows, "random", 0.1, fold));
+    for (const ids of folds) {
+      expect(ids).toHaveLength(4);
+      expect(ids).not.toEqual(shipped);
+    }
+    expect(folds[0]).not.toEqual(folds[1]);
+    expect(() => pickColdItems(rows, "newest", 0.1, 1)).toThrow(/only the random rule has folds/);
+  });
+
+  it("averages the reports of several carve-outs, keeping each one's metrics", () => {
+    const metrics = (x: number) => ({ "recall@20": x, "ndcg@20": x / 2, "hit@20": 1 });
+    const report = (x: number, users: number, sources?: Record<string, number>): ColdReport => ({
+      test_users: users, cold_items: 10, metrics: metrics(x), ranking: "cold", cold_content: "text", model: "als", warm_items: 90, fit_s: x, map_fit_s: 1,
+      baselines: { random: metrics(x / 10), genre_affinity: metrics(x / 5) }, ...(sources && { metadata: { sources, usage: NO_USAGE } }),
+    });
+    const mean = averageColdReports([report(0.2, 10, { rules: 10 }), report(0.4, 20, { rules: 9, llm: 1 })]);
+    expect(mean.metrics["recall@20"]).toBeCloseTo(0.3, 12);
+    expect(mean.metrics["ndcg@20"]).toBeCloseTo(0.15, 12);
+    expect(mean.baselines.genre_affinity["recall@20"]).toBeCloseTo(0.06, 12);
+    expect(mean.test_users).toBe(15);
+    expect(mean.metadata?.sources).toEqual({ rules: 19, llm: 1 });
+    expect(mean.folds).toEqual([metrics(0.2), metrics(0.4)]);
   });
 
   it("trains on warm rows only, and takes relevance from every rating of users with train rows", () => {

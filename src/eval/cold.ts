@@ -3,6 +3,7 @@
  * placed well from its content alone? Train on the P1 train rows of the warm items; for every user who has
  * train rows, the relevant items are the cold items they rated at any time; rank the cold items only.
  */
+import { InputError } from "../core/errors.ts";
 import type { InteractionRow } from "../core/types.ts";
 import { Interactions } from "../data/interactions.ts";
 import { hitRate, ndcg, recall } from "./metrics.ts";
@@ -28,14 +29,16 @@ export interface ColdData {
  * is newest (ties by id as a string) or, for "random", those with the largest crc32 of the id. Used on all
  * ratings it reproduces the shipped cold_*.txt lists; used on train rows it carves a validation set of
  * pseudo-cold items that never looks at the real cold items' ratings.
+ * `fold` k > 0 draws another random set: the largest crc32 of "k:" + id (fold 0 is the id's own crc32).
  */
-export function pickColdItems(rows: readonly InteractionRow[], rule: ColdRule, fraction = 0.1): string[] {
+export function pickColdItems(rows: readonly InteractionRow[], rule: ColdRule, fraction = 0.1, fold = 0): string[] {
+  if (fold !== 0 && rule !== "random") throw new InputError(`only the random rule has folds; "${rule}" has one set`);
   const first = new Map<string, number>();
   for (const { item, timestamp } of rows) {
     const seen = first.get(item);
     if (seen === undefined || timestamp < seen) first.set(item, timestamp);
   }
-  const key = rule === "newest" ? (id: string) => first.get(id)! : crc32;
+  const key = rule === "newest" ? (id: string) => first.get(id)! : fold === 0 ? crc32 : (id: string) => crc32(`${fold}:${id}`);
   const order = [...first.keys()].sort((a, b) => key(a) - key(b) || compareStrings(a, b));
   return order.slice(order.length - Math.floor(order.length * fraction));
 }
