@@ -1,4 +1,5 @@
 import type { VectorIndex } from "../index/types.ts";
+import { dot } from "../numeric/vectors.ts";
 import type { ItemEvidence, ItemFoldIn } from "../models/recommender.ts";
 import type { FeedbackEvent } from "./feedback.ts";
 import type { ItemStore } from "./item-store.ts";
@@ -18,14 +19,18 @@ export interface WarmingOptions {
 }
 
 /** Chosen on validation carved from train (recagent eval-warm --validate random); see README, "Onboarded items learn". */
-export const DEFAULT_PRIOR_USERS = 5;
+export const DEFAULT_PRIOR_USERS = 1;
 
 /**
  * Onboarded items learn from their interactions as they arrive, without retraining. An item starts at its
  * content vector; each interaction adds the user's vector to the item's evidence (ItemEvidence: the model's own
- * item step with the users held fixed, what a retrain would do), and the item is served at
- *   v = (n v_interactions + k v_content) / (n + k),   n = users who interacted, k = priorUsers,
- * so content decides while few have interacted and the interactions take over as more do.
+ * item step with the users held fixed, which scores users as a retrain would), and the item is served at
+ *   v = (n s v_interactions + k v_content) / (n + k),   n = users who interacted, k = priorUsers,
+ * so content decides while few have interacted and the interactions take over as more do. The interactions
+ * give the direction (who likes it); s scales them to the content vector's length. The content map places
+ * items at the trained items' spread (SpreadCalibration), while the length an item step gives is the item's
+ * popularity so far, small for any new item: unscaled, the items that have had the most feedback would sink
+ * below those that have had none (measured: README, "Onboarded items learn from feedback").
  *
  * The served vector is a function of the item's current content vector and of the feedback in log order only,
  * so a process that replays the logs (a restart, a replica, a new model version) reaches the same vectors as one
@@ -86,7 +91,14 @@ export class ItemWarming {
     const n = entry?.users.size ?? 0;
     if (!entry || n === 0) return contentVector;
     const learnt = entry.sums.solve();
+    const learntNorm = norm(learnt);
+    if (learntNorm === 0) return contentVector;
+    const scale = norm(contentVector) / learntNorm;
     const k = this.o.priorUsers;
-    return Float32Array.from(contentVector, (c, d) => (n * learnt[d] + k * c) / (n + k));
+    return Float32Array.from(contentVector, (c, d) => (n * scale * learnt[d] + k * c) / (n + k));
   }
+}
+
+function norm(v: Float32Array): number {
+  return Math.sqrt(dot(v, v));
 }

@@ -1,29 +1,21 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../core/errors.ts";
 import { Catalog } from "../data/catalog.ts";
 import { onboardingInput } from "../eval/cold-onboarding.ts";
+import { smallColdSplit } from "./cold-split.fixture.ts";
 import { evalColdCommand, onboardingContent } from "./eval-cold.node.ts";
 
-const data = new URL("../../data/", import.meta.url).pathname;
 let dir: string;
 let ml: string;
+let base: () => string[];
 const small = ["--set", "factors=8", "--set", "iterations=5"];
-const base = () => ["--movielens", ml, "--train", join(dir, "train.tsv"), "--cold", join(dir, "cold.txt")];
 
-/** The first 40 users' ratings and train rows, the full movies.csv, and ten cold items they rated. */
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "recagent-cold-"));
-  ml = join(dir, "ml");
-  mkdirSync(ml);
-  const firstUsers = (text: string, sep: string) => text.split("\n").filter((l) => l && Number(l.split(sep)[0]) <= 40);
-  const [header, ...ratings] = readFileSync(join(data, "ml-latest-small/ratings.csv"), "utf8").split("\n");
-  writeFileSync(join(ml, "ratings.csv"), `${[header, ...firstUsers(ratings.join("\n"), ",")].join("\n")}\n`);
-  copyFileSync(join(data, "ml-latest-small/movies.csv"), join(ml, "movies.csv"));
-  writeFileSync(join(dir, "train.tsv"), `${firstUsers(readFileSync(join(data, "splits/ml-latest-small/train.tsv"), "utf8"), "\t").join("\n")}\n`);
-  writeFileSync(join(dir, "cold.txt"), "1\n2 3\n6\n10\n32\n47\n50\n110\n260\n");
+  const split = smallColdSplit();
+  ({ dir, ml } = split);
+  base = () => split.args;
 });
 
 async function run(...argv: string[]): Promise<string[]> {

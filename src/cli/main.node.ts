@@ -5,6 +5,7 @@ import { evalCommand } from "./eval.node.ts";
 import { exportCommand } from "./export.node.ts";
 import { importCommand } from "./import.node.ts";
 import { evalColdCommand } from "./eval-cold.node.ts";
+import { evalWarmCommand } from "./eval-warm.node.ts";
 import { enrichCommand } from "./enrich.node.ts";
 import { evalRatingCommand } from "./eval-rating.node.ts";
 import { recommendCommand } from "./recommend.node.ts";
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   eval: { run: evalCommand, summary: "top-N evaluation by protocol P1 (one model or a comparison table)" },
   "eval-rating": { run: evalRatingCommand, summary: "rating prediction by protocol P3 (RMSE, MAE)" },
   "eval-cold": { run: evalColdCommand, summary: "cold-start items by protocol P2, through the onboarding code path" },
+  "eval-warm": { run: evalWarmCommand, summary: "how fast an onboarded item's feedback takes over from its content" },
   enrich: { run: enrichCommand, summary: "derive item metadata from item text for a whole catalog (LLM or rules)" },
   train: { run: trainCommand, summary: "train a model on a data set and save it to a directory" },
   tune: { run: tuneCommand, summary: "choose hyper-parameters by grid search on a validation split carved from train" },

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { Interactions } from "../data/interactions.ts";
+import { AlsRecommender, alsSpec } from "../models/als.ts";
+import { ContentMap } from "../models/content-map.ts";
+import { easeSpec } from "../models/ease.ts";
+import type { Recommender } from "../models/recommender.ts";
+import { resolveParams } from "../models/spec.ts";
+import { dot } from "../numeric/vectors.ts";
+import { assembleServices, memoryIndexOf } from "./assemble.ts";
+import type { FeedbackEvent } from "./feedback.ts";
+import type { CatalogChange } from "./onboarding.ts";
+import { DEFAULT_PRIOR_USERS } from "./warming.ts";
+
+/** Ten users watch all of a1..a3 (genre "a"), ten others all of b1..b3 (genre "b"). */
+async function build(served: "als" | "ease") {
+  const rows = [];
+  let t = 0;
+  for (let u = 0; u < 20; u++) for (const item of u < 10 ? ["a1", "a2", "a3"] : ["b1", "b2", "b3"]) rows.push({ user: `u${u}`, item, value: 1, timestamp: t++ });
+  const data = Interactions.fromRows(rows);
+  const space = new AlsRecommender(resolveParams(alsSpec, { factors: 4, iterations: 15, reg: 0.1, alpha: 10 }));
+  await space.fit(data);
+  let model: Recommender = space;
+  if (served === "ease") {
+    model = easeSpec.create({ lambda: 1 });
+    await model.fit(data);
+  }
+  const ids = data.items.toArray();
+  const items = ids.map((id) => ({ id, title: id, genres: [id[0]], tags: [] }));
+  const saved = { artifact: model.toArtifact(), users: data.users.toArray(), items: ids, seen: data.matrix, seenAges: data.ages };
+  const contentMap = ContentMap.fit(items, space.itemVectors(), space.factors);
+  const catalog: CatalogChange[] = [];
+  const feedback: FeedbackEvent[] = [];
+  const logs = { catalog: { append: (c: CatalogChange) => void catalog.push(c) }, feedback: { append: (e: FeedbackEvent) => void feedback.push(e) } };
+  const assemble = (replay?: { catalogChanges: CatalogChange[]; feedbackEvents: FeedbackEvent[] }) =>
+    assembleServices({ saved, models: { model, space }, items, index: memoryIndexOf(space, items), contentMap, logs, ...replay });
+  return { space, services: await assemble(), logged: { catalog, feedback }, assemble };
+}
+
+/** A new item of genre "a" that cluster b's users turn out to watch. */
+const NEW = { id: "new", title: "New", genres: ["a"] };
+
+describe.each(["als", "ease"] as const)("onboarded items learn from feedback (served by %s)", (served) => {
+  it("moves from where its content put it towards the users who interacted, and reaches their cluster", async () => {
+    const { space, services } = await build(served);
+    await services.onboarding!.create(NEW);
+    const content = (await services.index.get("new"))!.vector;
+    const fanOfB = space.foldIn([{ item: 3, weight: 1 }, { item: 4, weight: 1 }, { item: 5, weight: 1 }]);
+    const topFor = async (history: string[]) =>
+      (await services.recommendations.recommend({ history: history.map((itemId) => ({ itemId, weight: 1 })), k: 1, excludeSeen: true })).items[0].id;
+    expect(await topFor(["b1", "b2"])).toBe("b3");
+
+    for (let u = 10; u < 20; u++) await services.feedback!.record({ userId: `u${u}`, itemId: "new", weight: 1, ts: u });
+    const learnt = (await services.index.get("new"))!.vector;
+    expect(services.items.onboardedVector("new")).toEqual(learnt);
+    expect(dot(fanOfB, learnt)).toBeGreaterThan(dot(fanOfB, content) + 0.1);
+    // (n s v_interactions + k v_content) / (n + k): ALS's item step from the ten users, scaled to the content's length.
+    const evidence = space.itemEvidence();
+    for (let u = 10; u < 20; u++) evidence.add(fanOfB, 1, true);
+    const step = evidence.solve();
+    const s = Math.sqrt(dot(content, content) / dot(step, step));
+    const k = DEFAULT_PRIOR_USERS;
+    learnt.forEach((x, d) => expect(x).toBeCloseTo((10 * s * step[d] + k * content[d]) / (10 + k), 5));
+    expect(await topFor(["b1", "b2", "b3"])).toBe("new");
+  });
+
+  it("reaches the same vector when a fresh process replays the logs, content edits included", async () => {
+    const live = await build(served);
+    await live.services.onboarding!.create(NEW);
+    for (const u of [12, 15, 3]) await live.services.feedback!.record({ userId: `u${u}`, itemId: "new", weight: 1, ts: u });
+    await live.services.onboarding!.update("new", { ...NEW, genres: ["b"] });
+    await live.services.feedback!.record({ userId: "u12", itemId: "new", weight: 2, ts: 20 });
+    const replayed = await live.assemble({ catalogChanges: live.logged.catalog, feedbackEvents: live.logged.feedback });
+    expect((await replayed.index.get("new"))!.vector).toEqual((await live.services.index.get("new"))!.vector);
+  });
+
+  it("leaves trained items and users the model cannot place where they were", async () => {
+    const { services } = await build(served);
+    await services.onboarding!.create(NEW);
+    const before = (await services.index.get("new"))!.vector;
+    const trained = (await services.index.get("a1"))!.vector;
+    await services.feedback!.record({ userId: "someone-new", itemId: "new", weight: 1, ts: 1 });
+    await services.feedback!.record({ userId: "u12", itemId: "a1", weight: 1, ts: 2 });
+    expect((await services.index.get("new"))!.vector).toEqual(before);
+    expect((await services.index.get("a1"))!.vector).toEqual(trained);
+  });
+});
