@@ -193,7 +193,8 @@ export async function evaluateColdOnboarding(
   };
 }
 
-function historyOf(data: ColdData, user: number): ItemWeight[] {
+/** A train user's history as the model indexes it. */
+export function historyOf(data: ColdData, user: number): ItemWeight[] {
   const { indptr, indices, values } = data.train.matrix;
   const out: ItemWeight[] = [];
   for (let p = indptr[user]; p < indptr[user + 1]; p++) out.push({ item: indices[p], weight: values[p] });

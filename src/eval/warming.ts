@@ -10,7 +10,7 @@ import { ItemStore } from "../agent/item-store.ts";
 import { applyCatalogChanges, ItemOnboarding } from "../agent/onboarding.ts";
 import { IndexScorer } from "../agent/scoring/index-scorer.ts";
 import { ItemWarming } from "../agent/warming.ts";
-import type { InteractionRow, Item, ItemWeight } from "../core/types.ts";
+import type { InteractionRow, Item } from "../core/types.ts";
 import { Interactions } from "../data/interactions.ts";
 import { MemoryIndex } from "../index/memory.ts";
 import { dot } from "../numeric/vectors.ts";
@@ -19,7 +19,7 @@ import { ContentMap } from "../models/content-map.ts";
 import type { FitOptions, Params } from "../models/recommender.ts";
 import { resolveParams } from "../models/spec.ts";
 import { type ColdData, type ColdMetrics, coldMetrics, rankAll } from "./cold.ts";
-import { type ColdContent, onboardingInput } from "./cold-onboarding.ts";
+import { type ColdContent, historyOf, onboardingInput } from "./cold-onboarding.ts";
 
 export interface WarmingOptions extends FitOptions {
   /** Users revealed per cold item, one evaluation per level (0: content alone). */
@@ -172,12 +172,5 @@ function ratersInTimeOrder(data: ColdData, ratings: readonly InteractionRow[]): 
     const u = data.train.users.get(r.user)!;
     if (!list.includes(u)) list.push(u);
   }
-  return out;
-}
-
-function historyOf(data: ColdData, user: number): ItemWeight[] {
-  const { indptr, indices, values } = data.train.matrix;
-  const out: ItemWeight[] = [];
-  for (let p = indptr[user]; p < indptr[user + 1]; p++) out.push({ item: indices[p], weight: values[p] });
   return out;
 }
