@@ -13,7 +13,7 @@ import { progressBar } from "./progress.node.ts";
 import { fixed, formatTable } from "./table.ts";
 
 export const EVAL_WARM_USAGE = `usage: recagent eval-warm --movielens DIR --train FILE --cold FILE [--items FILE] [--cold-content metadata|all|text]
-                          [--validate newest|random] [--reveal N,N...] [--prior K,K...] [--set key=value]... [--json]
+                          [--validate newest|random [--fold K]] [--reveal N,N...] [--prior K,K...] [--set key=value]... [--json]
   How fast an onboarded item's interactions take over from its content (the service's ItemWarming, ALS):
   P2's cold items are onboarded from their content, then the first N users who rated each one send feedback,
   and the cold items are ranked among themselves for every user again (recall@20, ndcg@20), on each item's
@@ -22,6 +22,7 @@ export const EVAL_WARM_USAGE = `usage: recagent eval-warm --movielens DIR --trai
   --prior      ItemWarming's prior_users values to compare: how many users' worth the content vector counts
                for (default ${DEFAULT_PRIOR_USERS},5,20)
   --validate   choose --prior without the cold items: pseudo-cold items carved from the warm train rows
+  --fold       with --validate random, which carve-out (default 0; k: the largest crc32 of "k:" + id, as eval-cold --folds)
   --movielens, --train, --cold, --items, --cold-content, --set: as for eval-cold (ALS parameters for --set)
   --json       one JSON line: cold_items, fit_s, levels [{ revealed, test_users, scored_items, content, warming
                [{ prior_users, metrics }], retrain }]; retrain: ALS retrained with the revealed pairs (no content)`;
@@ -36,6 +37,7 @@ export async function evalWarmCommand(argv: string[], out: (line: string) => voi
     validate: { type: "string" },
     reveal: { type: "string" },
     prior: { type: "string" },
+    fold: { type: "string" },
     set: { type: "string", multiple: true },
     json: { type: "boolean", default: false },
   }, EVAL_WARM_USAGE);
@@ -49,7 +51,9 @@ export async function evalWarmCommand(argv: string[], out: (line: string) => voi
   const items = args.items === undefined ? new Map<string, Item>() : new Map(parseItems(readText(args.items), args.items, "jsonl").map((i) => [i.id, i]));
   const coldIds = readColdIds(required(args.cold, "--cold", EVAL_WARM_USAGE), (id) => items.has(id) || dataset.catalog.get(id) !== undefined);
   const validating = args.validate !== undefined;
-  const data = validating ? validationData(trainRows, coldIds, coldRule(args.validate!)) : coldData(trainRows, dataset.rows, coldIds);
+  if (args.fold !== undefined && args.validate !== "random") throw new InputError("--fold needs --validate random");
+  const [fold] = numberList(args.fold ?? "0", "--fold", (x) => Number.isInteger(x) && x >= 0);
+  const data = validating ? validationData(trainRows, coldIds, coldRule(args.validate!), fold) : coldData(trainRows, dataset.rows, coldIds);
   const bar = progressBar("fit als", !args.json);
   const report = await evaluateWarming(data, validating ? trainRows : dataset.rows, onboardingContent(dataset.catalog, items), { revealed, priorUsers, coldContent: content, params, onProgress: bar.update });
   bar.stop();
