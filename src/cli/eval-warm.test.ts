@@ -38,7 +38,7 @@ describe("recagent eval-warm", () => {
   });
 
   it("rejects levels and priors it cannot use, as input errors", async () => {
-    for (const bad of [["--reveal", "0"], ["--reveal", "1,x"], ["--prior", "-1"], ["--cold-content", "tags"], ["--fold", "1"], ["--validate", "random", "--fold", "-1"]]) {
+    for (const bad of [["--reveal", "0"], ["--reveal", "1,x"], ["--prior", "-1"], ["--cold-content", "tags"], ["--fold", "1"], ["--validate", "random", "--fold", "-1"], ["--model", "ease"]]) {
       const error = await run(...base, ...small, ...bad).catch((e) => e);
       expect(AppError.isInstance(error) && error.code).toBe("invalid_input");
     }

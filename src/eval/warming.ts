@@ -16,8 +16,9 @@ import { MemoryIndex } from "../index/memory.ts";
 import { dot } from "../numeric/vectors.ts";
 import { AlsRecommender, alsSpec } from "../models/als.ts";
 import { ContentMap } from "../models/content-map.ts";
-import type { FitOptions, Params } from "../models/recommender.ts";
-import { resolveParams } from "../models/spec.ts";
+import { type FitOptions, isItemFoldIn, type Params, type Recommender } from "../models/recommender.ts";
+import { type ModelSpec, resolveParams } from "../models/spec.ts";
+import { InputError } from "../core/errors.ts";
 import { type ColdData, type ColdMetrics, coldMetrics, rankAll } from "./cold.ts";
 import { type ColdContent, historyOf, onboardingInput } from "./cold-onboarding.ts";
 
@@ -27,7 +28,9 @@ export interface WarmingOptions extends FitOptions {
   /** ItemWarming's priorUsers values to compare. */
   priorUsers: readonly number[];
   coldContent?: ColdContent;
-  /** ALS hyper-parameters (its defaults when absent). */
+  /** The model whose item space onboarded items live in (ALS when absent); it must place items from interactions (ItemFoldIn). */
+  model?: ModelSpec<Recommender>;
+  /** Its hyper-parameters (its defaults when absent). The retrained reference is always ALS at its defaults. */
   params?: Params;
 }
 
@@ -45,6 +48,7 @@ export interface WarmingLevel {
 }
 
 export interface WarmingReport {
+  model: string;
   cold_items: number;
   levels: WarmingLevel[];
   fit_s: number;
@@ -56,34 +60,36 @@ export interface WarmingReport {
  */
 export async function evaluateWarming(data: ColdData, ratings: readonly InteractionRow[], contentOf: (id: string) => Item, opts: WarmingOptions): Promise<WarmingReport> {
   const t0 = performance.now();
-  const als = new AlsRecommender(opts.params ?? resolveParams(alsSpec));
-  await als.fit(data.train, opts);
-  const fit_s = (performance.now() - t0) / 1000;
+  const spec = opts.model ?? alsSpec;
+  const model = spec.create(opts.params ?? resolveParams(spec));
+  if (!isItemFoldIn(model)) throw new InputError(`eval-warm: model ${spec.name} cannot place an item from its interactions (no ItemEvidence); use als or twotower`);
   const warmIds = data.train.items.toArray();
   const warm = warmIds.map(contentOf);
-  const contentMap = ContentMap.fit(warm, als.itemVectors(), als.factors);
+  await model.fit(data.train, { ...opts, items: warm });
+  const fit_s = (performance.now() - t0) / 1000;
+  const contentMap = ContentMap.fit(warm, model.itemVectors(), model.factors);
 
   const raters = ratersInTimeOrder(data, ratings);
   const histories = Array.from({ length: data.train.userCount }, (_, u) => historyOf(data, u));
   const userVectors = new Map<number, Float32Array>();
-  const userVector = (u: number) => userVectors.get(u) ?? userVectors.set(u, als.foldIn(histories[u])).get(u)!;
-  const contentVectors = await placeColdItems(data, warm, contentOf, als, contentMap, opts.coldContent ?? "metadata");
+  const userVector = (u: number) => userVectors.get(u) ?? userVectors.set(u, model.foldIn(histories[u])).get(u)!;
+  const contentVectors = await placeColdItems(data, warm, contentOf, model.factors, contentMap, opts.coldContent ?? "metadata");
   const isTrained = (id: string) => data.train.items.get(id) !== undefined;
   const position = new Map(data.cold.map((id, p) => [id, p]));
   const userRow = new Map(Array.from(data.testUsers, (u, j) => [u, j]));
 
   /** Each scored user's ranking of the cold items served with `revealed` raters' feedback per item (none without `priorUsers`). */
   const servedLists = async (revealed: number, priorUsers: number | undefined, scored: Scored): Promise<number[][]> => {
-    const index = MemoryIndex.fromArrays(warm, als.itemVectors(), als.factors);
+    const index = MemoryIndex.fromArrays(warm, model.itemVectors(), model.factors);
     const store = new ItemStore(warm);
-    const warming = priorUsers === undefined ? undefined : new ItemWarming({ index, store, space: als, isTrained, priorUsers, userVector: (id) => userVector(Number(id)) });
+    const warming = priorUsers === undefined ? undefined : new ItemWarming({ index, store, space: model, isTrained, priorUsers, userVector: (id) => userVector(Number(id)) });
     const changes = data.cold.map((id, p) => ({ op: "put" as const, item: contentOf(id), vector: Array.from(contentVectors[p]) }));
     await applyCatalogChanges(changes, index, store, isTrained, warming);
     if (warming) {
       raters.forEach((users, p) => users.slice(0, revealed).forEach((u) => warming.observe({ userId: String(u), itemId: data.cold[p], weight: 1, ts: 0 })));
       await warming.flush();
     }
-    const scorer = new IndexScorer(als, index);
+    const scorer = new IndexScorer(model, index);
     const lists: number[][] = [];
     for (const j of scored.users) {
       const found = await scorer.retrieve(histories[data.testUsers[j]], warm.length + data.cold.length, {});
@@ -113,10 +119,10 @@ export async function evaluateWarming(data: ColdData, ratings: readonly Interact
       scored_items: raters.filter((r) => r.length > revealed).length,
       content: metrics(await servedLists(revealed, undefined, scored)),
       warming,
-      retrain: metrics(await retrainedLists(data, raters, revealed, opts.params ?? resolveParams(alsSpec), scored)),
+      retrain: metrics(await retrainedLists(data, raters, revealed, scored)),
     });
   }
-  return { cold_items: data.cold.length, levels, fit_s };
+  return { model: spec.name, cold_items: data.cold.length, levels, fit_s };
 }
 
 /** The test users (rows of data.testUsers) with pairs left to score at a level, and each one's hidden cold items. */
@@ -126,7 +132,7 @@ interface Scored {
 }
 
 /** Each kept user's ranking of the cold items by an ALS retrained on the train rows and the first `revealed` raters' pairs. */
-async function retrainedLists(data: ColdData, raters: readonly number[][], revealed: number, params: Params, scored: Scored): Promise<number[][]> {
+async function retrainedLists(data: ColdData, raters: readonly number[][], revealed: number, scored: Scored): Promise<number[][]> {
   const { users, items, matrix } = data.train;
   const rows: InteractionRow[] = [];
   for (let u = 0; u < data.train.userCount; u++) {
@@ -134,7 +140,7 @@ async function retrainedLists(data: ColdData, raters: readonly number[][], revea
   }
   raters.forEach((list, p) => list.slice(0, revealed).forEach((u) => rows.push({ user: users.id(u), item: data.cold[p], value: 1, timestamp: 0 })));
   const all = Interactions.fromRows(rows);
-  const als = new AlsRecommender(params);
+  const als = new AlsRecommender(resolveParams(alsSpec));
   await als.fit(all);
   const f = als.factors;
   const vectors = als.itemVectors();
@@ -150,8 +156,8 @@ async function retrainedLists(data: ColdData, raters: readonly number[][], revea
 }
 
 /** Each cold item's content vector, placed by the service's onboarding path (as eval-cold does). */
-async function placeColdItems(data: ColdData, warm: readonly Item[], contentOf: (id: string) => Item, als: AlsRecommender, map: ContentMap, content: ColdContent): Promise<Float32Array[]> {
-  const index = new MemoryIndex(als.factors);
+async function placeColdItems(data: ColdData, warm: readonly Item[], contentOf: (id: string) => Item, factors: number, map: ContentMap, content: ColdContent): Promise<Float32Array[]> {
+  const index = new MemoryIndex(factors);
   const onboarding = new ItemOnboarding(index, new ItemStore(warm), map, () => false, { append() {} });
   const out: Float32Array[] = [];
   for (const id of data.cold) {

@@ -116,6 +116,21 @@ describe("twotower", () => {
     expect(answer.items.every((it) => it.id.startsWith("c"))).toBe(true);
   });
 
+  it("moves an onboarded item towards the users who give it feedback (its mean direction)", async () => {
+    const { data, items } = tastes(5);
+    const model = new TwoTower(params);
+    await model.fit(data, { items });
+    const saved = { artifact: model.toArtifact(), users: data.users.toArray(), items: data.items.toArray(), seen: data.matrix, seenAges: data.ages };
+    const logs = { catalog: { append() {} }, feedback: { append() {} } };
+    const services = await assembleServices({ saved, models: { model, space: model }, items, index: memoryIndexOf(model, items), contentMap: ContentMap.fit(items, model.itemVectors(), model.factors), logs });
+    // A comedy by its metadata that the horror fans (odd users) turn out to watch.
+    await services.onboarding!.create({ id: "new", title: "Funny Story New", genres: ["Comedy"] });
+    const horrorFan = model.foldIn(["h1", "h2", "h3"].map((id) => ({ item: data.items.get(id)!, weight: 1 })));
+    const before = cosine((await services.index.get("new"))!.vector, horrorFan);
+    for (const u of [1, 3, 5, 7, 9]) await services.feedback!.record({ userId: `u${u}`, itemId: "new", weight: 1, ts: u });
+    expect(cosine((await services.index.get("new"))!.vector, horrorFan)).toBeGreaterThan(before + 0.3);
+  });
+
   it("rejects a damaged artifact with a message", async () => {
     const { data, items } = tastes(4);
     const model = new TwoTower(params);

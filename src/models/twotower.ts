@@ -15,7 +15,8 @@ import { normalArray, tableParam } from "./neural/param.ts";
 import { Sequential } from "./neural/sequential.ts";
 import { ndcgAt10 } from "./neural/validation-ndcg.ts";
 import { type Matrix, matrix, type Param } from "./neural/types.ts";
-import type { ContentEncoder, EpochReport, FactorRecommender, FitOptions, ItemContentInput, ModelArtifact, Params } from "./recommender.ts";
+import type { ContentEncoder, EpochReport, FactorRecommender, FitOptions, ItemContentInput, ItemEvidence, ItemFoldIn, ModelArtifact, Params } from "./recommender.ts";
+import { MeanDirectionEvidence } from "./item-evidence.ts";
 import type { ModelSpec } from "./spec.ts";
 import { contentBags, type HashedVocabularyOptions } from "./twotower-features.ts";
 
@@ -85,7 +86,7 @@ interface ValidationSet {
  * model is served through the vector index like any factor model; encodeContent() is the item tower without
  * the id embedding, placing a new item in the same space.
  */
-export class TwoTower implements FactorRecommender, ContentEncoder {
+export class TwoTower implements FactorRecommender, ContentEncoder, ItemFoldIn {
   readonly name = "twotower";
   readonly factors: number;
   /** Each epoch of the last fit. */
@@ -356,6 +357,11 @@ export class TwoTower implements FactorRecommender, ContentEncoder {
 
   itemVectors(): Float32Array {
     return this.itemVecs;
+  }
+
+  /** An item the model never trained on points where its users do (MeanDirectionEvidence: the towers score by cosine). */
+  itemEvidence(): ItemEvidence {
+    return new MeanDirectionEvidence(this.factors);
   }
 
   /**
