@@ -128,7 +128,7 @@ export function coldRule(raw: string): ColdRule {
   throw new InputError(`--validate must be newest or random, got "${raw}"`);
 }
 
-function coldContentOf(raw: string | undefined): ColdContent {
+export function coldContentOf(raw: string | undefined): ColdContent {
   if (raw === undefined || raw === "metadata" || raw === "all" || raw === "text") return raw ?? "all";
   throw new InputError(`--cold-content must be metadata, all or text, got "${raw}"`);
 }

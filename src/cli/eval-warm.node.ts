@@ -8,7 +8,7 @@ import { evaluateWarming, type WarmingReport } from "../eval/warming.ts";
 import { recommenderSpec } from "../models/registry.ts";
 import { resolveParams } from "../models/spec.ts";
 import { parseCommand, parseSets, required } from "./args.node.ts";
-import { coldRule, onboardingContent, readColdIds, validationData } from "./eval-cold.node.ts";
+import { coldContentOf, coldRule, onboardingContent, readColdIds, validationData } from "./eval-cold.node.ts";
 import { progressBar } from "./progress.node.ts";
 import { fixed, formatTable } from "./table.ts";
 
@@ -47,8 +47,7 @@ export async function evalWarmCommand(argv: string[], out: (line: string) => voi
   const params = resolveParams(spec, parseSets(args.set, spec.name, [spec.name]));
   const revealed = numberList(args.reveal ?? "1,3,10,20", "--reveal", (x) => Number.isInteger(x) && x >= 1);
   const priorUsers = numberList(args.prior ?? `${DEFAULT_PRIOR_USERS},5,20`, "--prior", (x) => x > 0 && Number.isFinite(x));
-  const content = args["cold-content"] ?? "metadata";
-  if (content !== "metadata" && content !== "all" && content !== "text") throw new InputError(`--cold-content must be metadata, all or text, got "${content}"`);
+  const content = coldContentOf(args["cold-content"] ?? "metadata");
   const dataset = loadDataset(required(args.movielens, "--movielens", EVAL_WARM_USAGE));
   const trainRows = readSplitFile(required(args.train, "--train", EVAL_WARM_USAGE));
   const items = args.items === undefined ? new Map<string, Item>() : new Map(parseItems(readText(args.items), args.items, "jsonl").map((i) => [i.id, i]));
