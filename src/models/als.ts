@@ -7,6 +7,7 @@ import { lowRankUpdateSolve } from "../numeric/low-rank-solve.ts";
 import { spdInverse } from "../numeric/spd-inverse.ts";
 import { createFactorScorer, type FactorScorer } from "../numeric/factor-scorer.ts";
 import { mulberry32, uniformArray } from "../numeric/random.ts";
+import { addConfidenceTerm, LeastSquaresItemEvidence, regularisedGram } from "./item-evidence.ts";
 import type { FactorRecommender, FitOptions, ItemEvidence, ItemFoldIn, ModelArtifact, Params } from "./recommender.ts";
 import type { ModelSpec } from "./spec.ts";
 
@@ -115,7 +116,7 @@ export class AlsRecommender implements FactorRecommender, ItemFoldIn {
    */
   itemEvidence(): ItemEvidence {
     this.regularisedUserGram ??= regularisedGram(this.userFactors, this.factors, this.params.reg);
-    return new AlsItemEvidence(this.regularisedUserGram, this.factors, this.params.alpha);
+    return new LeastSquaresItemEvidence(this.regularisedUserGram, this.factors, this.params.alpha);
   }
 
   scoreUsers(users: Int32Array, out: Float32Array): void {
@@ -242,58 +243,6 @@ export class AlsRecommender implements FactorRecommender, ItemFoldIn {
     }
     m.setFactors(userFactors, itemFactors);
     return m;
-  }
-}
-
-/** X^T X + reg I in float64 for the rows of an n x f matrix. */
-function regularisedGram(rows: Float32Array, f: number, reg: number): Float64Array {
-  const g = new Float64Array(f * f);
-  for (let i = 0; i < rows.length / f; i++) {
-    const y = rows.subarray(i * f, (i + 1) * f);
-    for (let r = 0; r < f; r++) for (let c = 0; c < f; c++) g[r * f + c] += y[r] * y[c];
-  }
-  for (let d = 0; d < f; d++) g[d * f + d] += reg;
-  return g;
-}
-
-/**
- * Adds one row's term to normal equations A x = b: A += extra * y y^T (the lower triangle only: the Cholesky
- * solve reads nothing else) and b += weight * y.
- */
-function addConfidenceTerm(a: Float64Array, b: Float64Array, y: ArrayLike<number>, extra: number, weight: number): void {
-  const f = b.length;
-  for (let r = 0; r < f; r++) {
-    b[r] += weight * y[r];
-    for (let c = 0; c <= r; c++) a[r * f + c] += extra * y[r] * y[c];
-  }
-}
-
-/** The sums of ALS's item step, kept apart from the shared XtX + reg I until a solve. */
-class AlsItemEvidence implements ItemEvidence {
-  private readonly extra: Float64Array;
-  private readonly rhs: Float64Array;
-
-  constructor(
-    private readonly userGram: Float64Array,
-    private readonly f: number,
-    private readonly alpha: number,
-  ) {
-    this.extra = new Float64Array(f * f);
-    this.rhs = new Float64Array(f);
-  }
-
-  add(user: Float32Array, weight: number, firstFromUser: boolean): void {
-    if (user.length !== this.f) throw new InputError(`item evidence: a user vector has ${user.length} factors, the model ${this.f}`);
-    // c = 1 + alpha * summed weight: the 1 once per user, the alpha * weight for every interaction.
-    addConfidenceTerm(this.extra, this.rhs, user, this.alpha * weight, (firstFromUser ? 1 : 0) + this.alpha * weight);
-  }
-
-  solve(): Float32Array {
-    const a = this.userGram.slice();
-    for (let k = 0; k < a.length; k++) a[k] += this.extra[k];
-    const b = this.rhs.slice();
-    if (!solveSpd(a, b, this.f)) throw new InputError("item fold-in: the normal equations are singular (reg must be > 0)");
-    return Float32Array.from(b);
   }
 }
 
