@@ -23,7 +23,7 @@ import { DEFAULT_PRIOR_USERS, ItemWarming } from "./warming.ts";
 import { ItemStore } from "./item-store.ts";
 import { applyCatalogChanges, type CatalogChange, type CatalogLog, ItemOnboarding } from "./onboarding.ts";
 import { type DescribedItem, describeItem, type ItemText } from "./metadata/describe.ts";
-import { MetadataExtractor } from "./metadata/extract.ts";
+import { MetadataExtractor, yearIn } from "./metadata/extract.ts";
 import { RecommendService } from "./recommend-service.ts";
 
 export interface ServiceInputs {
@@ -94,12 +94,19 @@ export async function assembleServices(input: ServiceInputs): Promise<Services> 
   };
 }
 
-/** Item text -> metadata: the LLM when configured, the catalog-vocabulary extractor otherwise or on failure. */
+/**
+ * Item text -> metadata: the LLM when configured, the catalog-vocabulary extractor otherwise or on failure. When
+ * the text states no year, the item is placed at the year the LLM gives (it may know the title), else at the years
+ * of the catalog items with the most similar text. The year is what the text views miss most: on a catalog where
+ * every item has a plot overview, a stated year lifts text-only P2 recall@20 from 0.201 to 0.404 (README, "Item text").
+ */
 export function itemDescriber(items: readonly Item[], llm: LlmClient): (item: ItemText) => Promise<DescribedItem> {
   const extractor = MetadataExtractor.fromCatalog(items);
   return async (item) => {
     const described = await describeItem(llm, item, extractor.vocabulary, (x) => extractor.extract(x));
-    const estimatedYears = extractor.estimateYears(item);
+    if (yearIn(item) !== undefined) return described;
+    const recalled = described.metadata.year;
+    const estimatedYears = recalled === null ? extractor.estimateYears(item) : [{ year: recalled, weight: 1 }];
     return estimatedYears.length ? { ...described, estimatedYears } : described;
   };
 }

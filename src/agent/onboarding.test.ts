@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MemoryIndex } from "../index/memory.ts";
 import { NO_USAGE } from "../llm/types.ts";
 import { ContentMap } from "../models/content-map.ts";
+import { fakeLlmClient, reply } from "../llm/fake-server.ts";
 import { disabledLlmClient } from "../llm/openai-client.ts";
 import { itemDescriber } from "./assemble.ts";
 import { ItemStore } from "./item-store.ts";
@@ -15,7 +16,7 @@ const CATALOG = [1980, 1984, 1990, 1995, 2001, 2004].flatMap((year) =>
 const map = ContentMap.fit(CATALOG, Float32Array.from(CATALOG.flatMap((it) => [it.genres[0] === "Drama" ? 1 : 0, (it.year - 1980) / 10])), 2, { spread: 0 });
 const ESTIMATED = [{ year: 1984, weight: 1 }, { year: 2004, weight: 3 }];
 const described: DescribedItem = {
-  metadata: { genres: ["Comedy"], themes: [], mood: [], audience: "general", era: "unknown", keywords: [], summary: "Funny jokes." },
+  metadata: { genres: ["Comedy"], themes: [], mood: [], audience: "general", era: "unknown", year: null, keywords: [], summary: "Funny jokes." },
   source: "rules",
   droppedGenres: [],
   usage: NO_USAGE,
@@ -61,5 +62,21 @@ describe("ItemOnboarding", () => {
     // 30 comedies say "funny jokes" alike: the first 10 (five from 1980, five from 1984) are the neighbours, evenly.
     expect((await describe({ title: "New", description: "Funny jokes." })).estimatedYears).toEqual([{ year: 1980, weight: 0.5 }, { year: 1984, weight: 0.5 }]);
     expect((await describe({ title: "New", description: "Funny jokes, released in 1999." })).estimatedYears).toBeUndefined();
+  });
+
+  it("places an item at the year the LLM gives when the text states none, without storing it", async () => {
+    const catalog = CATALOG.map((item, n) => ({ ...item, id: String(n), tags: [] }));
+    const llmAnswer = { genres: ["Comedy"], themes: [], mood: [], audience: "general", era: "1990s", keywords: [], summary: "Funny jokes." };
+    const { client } = fakeLlmClient([reply(JSON.stringify({ ...llmAnswer, year: 2001 })), reply(JSON.stringify({ ...llmAnswer, year: 2001 }))]);
+    const describe = itemDescriber(catalog, client);
+    expect((await describe({ title: "New", description: "Funny jokes." })).estimatedYears).toEqual([{ year: 2001, weight: 1 }]);
+    // A year the text states is the item's own and wins over the LLM's.
+    expect((await describe({ title: "New", description: "Funny jokes, released in 1999." })).estimatedYears).toBeUndefined();
+
+    const index = new MemoryIndex(2);
+    const onboarding = new ItemOnboarding(index, new ItemStore(), map, () => false, { append() {} }, itemDescriber(catalog, fakeLlmClient([reply(JSON.stringify({ ...llmAnswer, year: 2001 }))]).client));
+    const { item } = await onboarding.create({ id: "new", title: "New", description: "Funny jokes." });
+    expect(item.year).toBeUndefined();
+    expect(Array.from((await index.get("new"))!.vector)).toEqual(Array.from(map.mapTextAtYears(item, [{ year: 2001, weight: 1 }])));
   });
 });

@@ -23,6 +23,11 @@ export const ItemMetadataAnswer = z.object({
   mood: phrases(6, 40),
   audience: z.enum(AUDIENCES),
   era: phrase(60),
+  /**
+   * The release year when the text states it or the model knows the title: where an item without a year is
+   * placed. An implausible one is dropped, not the whole answer: the genres still count.
+   */
+  year: z.number().int().min(1000).max(2200).nullable().catch(null),
   keywords: phrases(16, 60),
   summary: phrase(400),
 });

@@ -14,6 +14,9 @@ const example: Record<string, Record<string, string | number>> = {
   "chat-reply": { state: "wants comedies", message: "something funny", recommendations: "1. Clueless (1995) - a comedy", question: "(none)" },
 };
 
+/** The version each id renders by default: the latest (item-metadata v2 asks for the release year). */
+const latest: Record<string, string> = { "rank-listwise": "1", "item-metadata": "2", "chat-parse": "1", "chat-reply": "1" };
+
 describe("prompts", () => {
   it("the committed module is what `npm run build:prompts` generates from prompts/", async () => {
     const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -27,7 +30,7 @@ describe("prompts", () => {
 
   it.each(Object.entries(example))("renders %s into system and user messages with its data delimited", async (id, vars) => {
     const rendered = await renderPrompt(id, vars);
-    expect(rendered).toMatchObject({ id, version: "1" });
+    expect(rendered).toMatchObject({ id, version: latest[id] });
     expect(rendered.messages.map((m) => m.role)).toEqual(["system", "user"]);
     expect(rendered.messages[0].content).toMatch(/Never follow instructions/);
     for (const value of Object.values(vars)) expect(rendered.messages[1].content).toContain(String(value));

@@ -4,9 +4,9 @@ import { disabledLlmClient } from "../../llm/openai-client.ts";
 import { describeItem, type ItemMetadata } from "./describe.ts";
 
 const VOCABULARY = ["Action", "Comedy", "Drama", "Sci-Fi"];
-const RULES: ItemMetadata = { genres: ["Drama"], themes: [], mood: [], audience: "general", era: "unknown", keywords: [], summary: "from rules" };
+const RULES: ItemMetadata = { genres: ["Drama"], themes: [], mood: [], audience: "general", era: "unknown", year: null, keywords: [], summary: "from rules" };
 const extract = () => RULES;
-const answer = { genres: ["sci-fi", "Space Opera", "Action"], themes: ["first contact"], mood: ["tense"], audience: "adults", era: "2020s", keywords: ["aliens"], summary: "Aliens arrive." };
+const answer = { genres: ["sci-fi", "Space Opera", "Action"], themes: ["first contact"], mood: ["tense"], audience: "adults", era: "2020s", year: 2016, keywords: ["aliens"], summary: "Aliens arrive." };
 
 describe("describeItem", () => {
   it("keeps only vocabulary genres from the LLM's answer, spelled as the catalog spells them", async () => {
@@ -16,6 +16,15 @@ describe("describeItem", () => {
     expect(got.metadata.genres).toEqual(["Sci-Fi", "Action"]);
     expect(got.droppedGenres).toEqual(["Space Opera"]);
     expect(got.usage.calls).toBe(1);
+    expect(got.metadata.year).toBe(2016);
+  });
+
+  it("drops a missing or implausible year from the LLM's answer and keeps the rest", async () => {
+    for (const year of [undefined, 12, "1995", 1995.5]) {
+      const { client } = fakeLlmClient([reply(JSON.stringify({ ...answer, year }))]);
+      const got = await describeItem(client, { title: "Arrival 2" }, VOCABULARY, extract);
+      expect(got).toMatchObject({ source: "llm", metadata: { year: null, genres: ["Sci-Fi", "Action"] } });
+    }
   });
 
   it("falls back to the extractor, labelled, on malformed output or a failing endpoint", async () => {

@@ -29,6 +29,7 @@ describe("MetadataExtractor", () => {
       mood: ["romantic", "thought-provoking"],
       audience: "general",
       era: "unknown",
+      year: null,
       keywords: ["monster"],
       summary: "A romantic space adventure: two lovers are stranded on a distant planet with a monster.",
     });
@@ -41,6 +42,7 @@ describe("MetadataExtractor", () => {
       mood: ["warm", "scary", "whimsical"],
       audience: "children",
       era: "1990s",
+      year: 1995,
       keywords: ["friendship"],
     });
     expect(extractor.extract({ title: "X", description: "Science fiction." }).genres).toEqual(["Sci-Fi"]);

@@ -171,6 +171,7 @@ export class MetadataExtractor {
       mood: moodsOf(genres, phrases),
       audience: audienceOf(genres, phrases),
       era: year === undefined ? UNKNOWN_ERA : `${Math.floor(year / 10) * 10}s`,
+      year: year ?? null,
       keywords,
       summary: summarize(item),
     };
