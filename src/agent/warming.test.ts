@@ -6,7 +6,7 @@ import type { CatalogChange } from "./onboarding.ts";
 import { DEFAULT_PRIOR_USERS } from "./warming.ts";
 import { genreClusters } from "./genre-clusters.fixture.ts";
 
-async function build(served: "als" | "ease") {
+async function build(served: Served) {
   const { space, model, items, saved, contentMap } = await genreClusters(served);
   const catalog: CatalogChange[] = [];
   const feedback: FeedbackEvent[] = [];
@@ -16,10 +16,12 @@ async function build(served: "als" | "ease") {
   return { space, services: await assemble(), logged: { catalog, feedback }, assemble };
 }
 
+type Served = "als" | "ease" | "bpr" | "sasrec";
+
 /** A new item of genre "a" that cluster b's users turn out to watch. */
 const NEW = { id: "new", title: "New", genres: ["a"] };
 
-describe.each(["als", "ease"] as const)("onboarded items learn from feedback (served by %s)", (served) => {
+describe.each(["als", "ease", "bpr", "sasrec"] as const)("onboarded items learn from feedback (served by %s)", (served) => {
   it("moves from where its content put it towards the users who interacted, and reaches their cluster", async () => {
     const { space, services } = await build(served);
     await services.onboarding!.create(NEW);
@@ -33,7 +35,7 @@ describe.each(["als", "ease"] as const)("onboarded items learn from feedback (se
     const learnt = (await services.index.get("new"))!.vector;
     expect(services.items.onboardedVector("new")).toEqual(learnt);
     expect(dot(fanOfB, learnt)).toBeGreaterThan(dot(fanOfB, content) + 0.1);
-    // (n s v_interactions + k v_content) / (n + k): ALS's item step from the ten users, scaled to the content's length.
+    // (n s v_interactions + k v_content) / (n + k): the space's item step from the ten users, scaled to the content's length.
     const evidence = space.itemEvidence();
     for (let u = 10; u < 20; u++) evidence.add(fanOfB, 1, true);
     const step = evidence.solve();

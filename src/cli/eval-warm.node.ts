@@ -12,13 +12,13 @@ import { coldContentOf, coldRule, onboardingContent, readColdIds, validationData
 import { progressBar } from "./progress.node.ts";
 import { fixed, formatTable } from "./table.ts";
 
-export const EVAL_WARM_USAGE = `usage: recagent eval-warm --movielens DIR --train FILE --cold FILE [--model als|twotower] [--items FILE] [--cold-content metadata|all|text]
+export const EVAL_WARM_USAGE = `usage: recagent eval-warm --movielens DIR --train FILE --cold FILE [--model als|bpr|sasrec|twotower] [--items FILE] [--cold-content metadata|all|text]
                           [--validate newest|random [--fold K]] [--reveal N,N...] [--prior K,K...] [--set key=value]... [--json]
   How fast an onboarded item's interactions take over from its content (the service's ItemWarming):
   P2's cold items are onboarded from their content, then the first N users who rated each one send feedback,
   and the cold items are ranked among themselves for every user again (recall@20, ndcg@20), on each item's
   ratings after its first N: served at content alone, with warming, and by an ALS retrained with those pairs.
-  --model      the model whose item space onboarded items live in: als (default) or twotower (models with ItemEvidence)
+  --model      the model whose item space onboarded items live in: als (default), bpr, sasrec or twotower (models with ItemEvidence)
   --reveal     raters revealed per cold item, one evaluation each (default 1,3,10,20)
   --prior      ItemWarming's prior_users values to compare: how many users' worth the content vector counts
                for (default ${DEFAULT_PRIOR_USERS},5,20)

@@ -37,6 +37,18 @@ describe("recagent eval-warm", () => {
     expect(out.join("\n")).toMatch(/content alone[\s\S]*warming, prior_users 1[\s\S]*retrained ALS/);
   });
 
+  it.each([["bpr", ["--set", "factors=8", "--set", "iterations=20"]], ["sasrec", ["--set", "hidden=8", "--set", "epochs=2", "--set", "patience=0"]]])(
+    "warms the onboarded items in the space of any model with ItemEvidence (%s)",
+    async (model, params) => {
+      const [line] = await run(...base, "--model", model, ...params, "--reveal", "15", "--prior", "1", "--json");
+      const report = JSON.parse(line);
+      expect(report.model).toBe(model);
+      const [level] = report.levels;
+      // With 15 raters' feedback the served vectors are no longer the content vectors: the metrics move.
+      expect(level.warming[0].metrics).not.toEqual(level.content);
+    },
+  );
+
   it("rejects levels and priors it cannot use, as input errors", async () => {
     for (const bad of [["--reveal", "0"], ["--reveal", "1,x"], ["--prior", "-1"], ["--cold-content", "tags"], ["--fold", "1"], ["--validate", "random", "--fold", "-1"], ["--model", "ease"]]) {
       const error = await run(...base, ...small, ...bad).catch((e) => e);

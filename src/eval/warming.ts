@@ -62,7 +62,7 @@ export async function evaluateWarming(data: ColdData, ratings: readonly Interact
   const t0 = performance.now();
   const spec = opts.model ?? alsSpec;
   const model = spec.create(opts.params ?? resolveParams(spec));
-  if (!isItemFoldIn(model)) throw new InputError(`eval-warm: model ${spec.name} cannot place an item from its interactions (no ItemEvidence); use als or twotower`);
+  if (!isItemFoldIn(model)) throw new InputError(`eval-warm: model ${spec.name} cannot place an item from its interactions (no ItemEvidence); use als, bpr, sasrec or twotower`);
   const warmIds = data.train.items.toArray();
   const warm = warmIds.map(contentOf);
   await model.fit(data.train, { ...opts, items: warm });

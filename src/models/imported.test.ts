@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { InteractionRow, Item } from "../core/types.ts";
 import { type FactorTable, importFactors } from "./imported.ts";
 import { decodeModel, encodeModel } from "./persist.ts";
+import { isItemFoldIn } from "./recommender.ts";
 import { restoreRecommender } from "./registry.ts";
 
 /** Two factors: an "action" axis and a "romance" axis; the factor file lists items in its own order. */
@@ -103,6 +104,23 @@ describe("importFactors", () => {
     restored.scoreUsers(Int32Array.of(0), scores);
     const order = Array.from(scores.keys()).sort((p, q) => scores[q] - scores[p]).map((i) => back.items[i]);
     expect(order).toEqual(ranked([0.5, -1]));
+  });
+
+  it("places an onboarded item from its users' feedback by ALS's item step over the imported users' vectors, after a save and load too", () => {
+    const users = table({ action: [2, 0], romance: [0.2, 1.5] }, "users");
+    const { saved } = importFactors({ items: table(ITEM_VECTORS), users, catalog: CATALOG, fold: { reg: 0.5, alpha: 2 } });
+    const { header, body } = encodeModel(saved);
+    const restored = restoreRecommender(decodeModel(header, body, "model.json").artifact);
+    if (!isItemFoldIn(restored)) throw new Error("an imported model cannot place items from feedback");
+    const evidence = restored.itemEvidence();
+    evidence.add(Float32Array.of(2, 0), 1, true);
+    const placed = evidence.solve();
+    // (XtX + reg I + (c - 1) x x^T) y = c x for the action fan (c = 1 + 2 * 1), the romance fan a 0; by Cramer's rule.
+    const [a, b, d] = [4 + 0.04 + 0.5 + 2 * 4, 0.3, 2.25 + 0.5];
+    const det = a * d - b * b;
+    expect(placed[0]).toBeCloseTo((d * 6) / det, 5);
+    expect(placed[1]).toBeCloseTo((-b * 6) / det, 5);
+    expect(ranked(Array.from(placed))[0]).toBe("a1");
   });
 
   it("refuses ids missing from the items file, mismatched dimensions, duplicates and non-finite factors", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MeanDirectionEvidence } from "./item-evidence.ts";
+import { LeastSquaresItemEvidence, MeanDirectionEvidence, regularisedGram, relativeRidgeGram } from "./item-evidence.ts";
 
 describe("MeanDirectionEvidence", () => {
   it("points at the weighted mean of its users' unit vectors, whatever their lengths", () => {
@@ -13,5 +13,49 @@ describe("MeanDirectionEvidence", () => {
   it("is zero without evidence and rejects a user vector of the wrong size", () => {
     expect(Array.from(new MeanDirectionEvidence(3).solve())).toEqual([0, 0, 0]);
     expect(() => new MeanDirectionEvidence(3).add(new Float32Array(2), 1, true)).toThrow(/2 factors, the model 3/);
+  });
+});
+
+describe("LeastSquaresItemEvidence", () => {
+  const users = Float32Array.of(1, 0.5, 0, 2, -1, 1, 0.3, 0.3);
+
+  it("solves (XtX + reg I + sum (c - 1) x x^T) y = sum c x, c = 1 + alpha * the user's summed weight", () => {
+    const f = 2;
+    const reg = 0.7;
+    const alpha = 2;
+    const e = new LeastSquaresItemEvidence(regularisedGram(users, f, reg), f, alpha);
+    e.add(users.subarray(0, 2), 1, true);
+    e.add(users.subarray(0, 2), 0.5, false);
+    e.add(users.subarray(4, 6), 2, true);
+    // Brute force over the four users: user 0 has c = 1 + 2 * 1.5 = 4, user 2 has c = 5, the others c = 1 and preference 0.
+    const c = [4, 1, 5, 1];
+    const p = [1, 0, 1, 0];
+    const a = [reg, 0, 0, reg];
+    const b = [0, 0];
+    for (let u = 0; u < 4; u++) {
+      const x = users.subarray(u * f, (u + 1) * f);
+      for (let r = 0; r < f; r++) {
+        b[r] += c[u] * p[u] * x[r];
+        for (let s = 0; s < f; s++) a[r * f + s] += c[u] * x[r] * x[s];
+      }
+    }
+    const det = a[0] * a[3] - a[1] * a[2];
+    const expected = [(a[3] * b[0] - a[1] * b[1]) / det, (a[0] * b[1] - a[2] * b[0]) / det];
+    const got = e.solve();
+    for (let d = 0; d < f; d++) expect(got[d]).toBeCloseTo(expected[d], 5);
+  });
+
+  it("with a ridge relative to the Gram, points the same way however long the users' vectors are", () => {
+    const place = (scale: number) => {
+      const scaled = Float32Array.from(users, (x) => x * scale);
+      const e = new LeastSquaresItemEvidence(relativeRidgeGram(scaled, 2, 0.1), 2, 0);
+      e.add(scaled.subarray(2, 4), 1, true);
+      e.add(scaled.subarray(6, 8), 1, true);
+      return e.solve();
+    };
+    const [small, large] = [place(1), place(100)];
+    for (let d = 0; d < 2; d++) expect(large[d] * 100).toBeCloseTo(small[d], 4);
+    // Users with no length at all still give an invertible system (ridge 1).
+    expect(Array.from(relativeRidgeGram(new Float32Array(4), 2, 0.1))).toEqual([1, 0, 0, 1]);
   });
 });

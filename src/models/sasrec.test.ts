@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { InteractionRow } from "../core/types.ts";
 import { Interactions } from "../data/interactions.ts";
+import { dot } from "../numeric/vectors.ts";
 import { createAttentionKernels } from "../numeric/attention-kernels-wasm.ts";
 import { createDenseKernels } from "../numeric/dense-kernels-wasm.ts";
 import { mulberry32 } from "../numeric/random.ts";
 import { easeSpec } from "./ease.ts";
+import { twoClusters } from "./fixtures.ts";
 import { gradCheck } from "./neural/grad-check.ts";
 import { decodeModel, encodeModel } from "./persist.ts";
 import { describeRecommenderContract } from "./recommender.contract.ts";
@@ -84,6 +86,26 @@ describe("sasrec", () => {
     expect(Array.from(b)).toEqual(Array.from(a));
     expect(sasrecHits).toBeGreaterThanOrEqual(0.9);
     expect(easeHits).toBeLessThan(0.75);
+  });
+
+  it("places an item from its users' vectors where its users score it above the other cluster's (least squares over the trained users' outputs)", async () => {
+    const { data } = twoClusters({ nextItemOrder: true });
+    const model = sasrecSpec.create(resolveParams(sasrecSpec, SMALL));
+    await model.fit(data);
+    const h = model.factors;
+    const history = (u: number) => Array.from(data.matrix.indices.subarray(data.matrix.indptr[u], data.matrix.indptr[u + 1]), (item) => ({ item, weight: 1 }));
+    const userVectors = Array.from({ length: data.userCount }, (_, u) => model.foldIn(history(u)));
+    const cluster = (i: number) => (Number(data.items.id(i).slice(1)) < 3 ? "A" : "B");
+    for (let i = 0; i < data.itemCount; i++) {
+      const evidence = model.itemEvidence();
+      const raters = Array.from(data.byItem.indices.subarray(data.byItem.indptr[i], data.byItem.indptr[i + 1]));
+      for (const u of raters) evidence.add(userVectors[u], 1, true);
+      const placed = evidence.solve();
+      const outsiders = userVectors.filter((_, u) => !history(u).some((e) => cluster(e.item) === cluster(i)));
+      expect(Math.min(...raters.map((u) => dot(placed, userVectors[u]))), data.items.id(i)).toBeGreaterThan(Math.max(...outsiders.map((v) => dot(placed, v))));
+    }
+    expect(Array.from(model.itemEvidence().solve())).toEqual(new Array(h).fill(0));
+    expect(() => model.itemEvidence().add(new Float32Array(h + 1), 1, true)).toThrow(/factors, the model/);
   });
 
   it("attends over the history it reads, weights summing to 1", async () => {
