@@ -46,7 +46,7 @@ describe("bpr", () => {
     expect(u1[m.factors - 1]).toBe(1);
   });
 
-  it("places an item from its users' evidence beside the items those users share (least squares over its user factors)", async () => {
+  it("places an item from its users' evidence beside the items those users share (the mean direction of their vectors)", async () => {
     const { m, data } = await fitted();
     const d = m.factors;
     const users = m.toArtifact().arrays.userFactors as Float32Array;

@@ -1,13 +1,11 @@
 import type { ItemWeight } from "../core/types.ts";
 import type { Interactions } from "../data/interactions.ts";
 import { mulberry32 } from "../numeric/random.ts";
-import { LeastSquaresItemEvidence, relativeRidgeGram } from "./item-evidence.ts";
+import { MeanDirectionEvidence } from "./item-evidence.ts";
 import { binarise } from "./matrix.ts";
 import type { FactorRecommender, FitOptions, ItemEvidence, ItemFoldIn, ModelArtifact, Params } from "./recommender.ts";
 import type { ModelSpec } from "./spec.ts";
 
-/** The ridge of BPR's item evidence as a share of the user Gram's mean diagonal (chosen on validation). */
-const BPR_EVIDENCE_RIDGE = 0.1;
 /** Tries at drawing an item the user has not interacted with before the sample is skipped (a user who has nearly everything). */
 const NEGATIVE_TRIES = 32;
 
@@ -28,8 +26,6 @@ export class Bpr implements FactorRecommender, ItemFoldIn {
   private userFactors: Float32Array = new Float32Array(0);
   /** items x factors, row-major; the last column is the item bias. */
   private itemFactors: Float32Array = new Float32Array(0);
-  /** XtX + ridge I over the trained users, built on the first itemEvidence. */
-  private userGram?: Float64Array;
 
   constructor(readonly params: Params) {}
 
@@ -47,7 +43,6 @@ export class Bpr implements FactorRecommender, ItemFoldIn {
     const next = mulberry32(this.params.seed);
     this.userFactors = this.initialVectors(x.rows, next, 1);
     this.itemFactors = this.initialVectors(x.cols, next, 0);
-    this.userGram = undefined;
     const userOf = new Int32Array(x.indices.length);
     for (let u = 0; u < x.rows; u++) userOf.fill(u, x.indptr[u], x.indptr[u + 1]);
     const step = new SgdStep(this.factors, this.params.lr, this.params.reg, f);
@@ -128,19 +123,13 @@ export class Bpr implements FactorRecommender, ItemFoldIn {
   }
 
   /**
-   * Evidence about an item training never saw: the least-squares item step against the trained users' vectors
-   * (LeastSquaresItemEvidence), every user who did not interact a 0. BPR's item step has no closed form, but from
-   * a new item's zero vector the Newton step of its loss (a positive for each of its users, a sampled negative
-   * for anyone) is this one up to scale: gradient sum of its users' vectors less the negatives', Hessian
-   * proportional to the users' Gram. The Gram also discounts what every user shares (the constant bias
-   * component among them), which the plain mean of the users' vectors would keep. Weights are ignored, each
-   * user counts once (alpha 0), as BPR trains on binarised interactions. The ridge is a share of the Gram
-   * (BPR's reg is an SGD step's penalty, not on this scale), chosen on validation: README, "Onboarded items
-   * learn from feedback".
+   * Evidence about an item training never saw (an onboarded one): the mean direction of its users' vectors
+   * (MeanDirectionEvidence), each user once, as BPR trains on whether a user interacted. Chosen on validation
+   * over the least-squares item step against the trained users' vectors (LeastSquaresItemEvidence, what ALS
+   * uses), which lost to content alone there: README, "Onboarded items learn from feedback".
    */
   itemEvidence(): ItemEvidence {
-    this.userGram ??= relativeRidgeGram(this.userFactors, this.factors, BPR_EVIDENCE_RIDGE);
-    return new LeastSquaresItemEvidence(this.userGram, this.factors, 0);
+    return new MeanDirectionEvidence(this.factors, { oncePerUser: true });
   }
 
   toArtifact(): ModelArtifact {

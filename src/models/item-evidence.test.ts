@@ -10,6 +10,14 @@ describe("MeanDirectionEvidence", () => {
     expect(Array.from(e.solve())).toEqual([1, 2]);
   });
 
+  it("with oncePerUser, counts each user once with weight 1", () => {
+    const e = new MeanDirectionEvidence(2, { oncePerUser: true });
+    e.add(Float32Array.of(3, 0), 4, true);
+    e.add(Float32Array.of(3, 0), 2, false);
+    e.add(Float32Array.of(0, 0.5), 2, true);
+    expect(Array.from(e.solve())).toEqual([1, 1]);
+  });
+
   it("is zero without evidence and rejects a user vector of the wrong size", () => {
     expect(Array.from(new MeanDirectionEvidence(3).solve())).toEqual([0, 0, 0]);
     expect(() => new MeanDirectionEvidence(3).add(new Float32Array(2), 1, true)).toThrow(/2 factors, the model 3/);

@@ -7,20 +7,26 @@ import type { ItemEvidence } from "./recommender.ts";
  * Item evidence for a model that scores by direction (twotower: unit user and item vectors, cosine over a
  * temperature): the item points at the weighted mean of its users' unit vectors, the maximum-likelihood mean
  * direction of a von Mises-Fisher distribution, which is what a softmax over cosines fits. Its length carries
- * nothing; the caller gives it one (ItemWarming scales it to the content vector's).
+ * nothing; the caller gives it one (ItemWarming scales it to the content vector's). `oncePerUser`: each user
+ * counts once with weight 1, for a model that trains on whether a user interacted, not how much (bpr).
  */
 export class MeanDirectionEvidence implements ItemEvidence {
   private readonly sum: Float64Array;
 
-  constructor(private readonly f: number) {
+  constructor(
+    private readonly f: number,
+    private readonly o: { oncePerUser?: boolean } = {},
+  ) {
     this.sum = new Float64Array(f);
   }
 
-  add(user: Float32Array, weight: number, _firstFromUser: boolean): void {
+  add(user: Float32Array, weight: number, firstFromUser: boolean): void {
     checkSize(user, this.f);
+    if (this.o.oncePerUser && !firstFromUser) return;
     const norm = Math.sqrt(dot(user, user));
     if (norm === 0) return;
-    for (let d = 0; d < this.f; d++) this.sum[d] += (weight * user[d]) / norm;
+    const w = this.o.oncePerUser ? 1 : weight;
+    for (let d = 0; d < this.f; d++) this.sum[d] += (w * user[d]) / norm;
   }
 
   solve(): Float32Array {
