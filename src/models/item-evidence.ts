@@ -81,21 +81,6 @@ export function regularisedGram(rows: Float32Array, f: number, reg: number): Flo
 }
 
 /**
- * X^T X + ridge I with the ridge a share of the Gram's mean diagonal, for models whose own L2 penalty is not on
- * this scale (an SGD step's, or none): the step's direction then depends on the users' vectors alone, not on
- * their length.
- */
-export function relativeRidgeGram(rows: Float32Array, f: number, share: number): Float64Array {
-  const g = regularisedGram(rows, f, 0);
-  let trace = 0;
-  for (let d = 0; d < f; d++) trace += g[d * f + d];
-  // A model with no users (or all-zero ones) still gets an invertible system.
-  const ridge = trace > 0 ? (share * trace) / f : 1;
-  for (let d = 0; d < f; d++) g[d * f + d] += ridge;
-  return g;
-}
-
-/**
  * Adds one row's term to normal equations A x = b: A += extra * y y^T (the lower triangle only: the Cholesky
  * solve reads nothing else) and b += weight * y.
  */

@@ -88,7 +88,7 @@ describe("sasrec", () => {
     expect(easeHits).toBeLessThan(0.75);
   });
 
-  it("places an item from its users' vectors where its users score it above the other cluster's (least squares over the trained users' outputs)", async () => {
+  it("places an item from its users' vectors where its users score it above the other cluster's (the mean direction of their vectors)", async () => {
     const { data } = twoClusters({ nextItemOrder: true });
     const model = sasrecSpec.create(resolveParams(sasrecSpec, SMALL));
     await model.fit(data);

@@ -16,7 +16,7 @@ import { normalArray } from "./neural/param.ts";
 import { TransformerBlock } from "./neural/transformer-block.ts";
 import type { Matrix, Param } from "./neural/types.ts";
 import { ndcgAt10 } from "./neural/validation-ndcg.ts";
-import { LeastSquaresItemEvidence, relativeRidgeGram } from "./item-evidence.ts";
+import { MeanDirectionEvidence } from "./item-evidence.ts";
 import type { EpochReport, FactorRecommender, FitOptions, ItemEvidence, ItemFoldIn, ModelArtifact, Params } from "./recommender.ts";
 import type { ModelSpec } from "./spec.ts";
 
@@ -24,8 +24,6 @@ import type { ModelSpec } from "./spec.ts";
 const NEGATIVE_TRIES = 32;
 /** Users scored at once when ranking the catalog (rows of one matrix product). */
 const SCORE_BATCH = 64;
-/** The ridge of the item evidence as a share of the user Gram's mean diagonal (as BPR_EVIDENCE_RIDGE). */
-const SASREC_EVIDENCE_RIDGE = 0.1;
 
 /** A history item and how much the last position attended to it. */
 export interface Attended {
@@ -73,8 +71,6 @@ export class SasRec implements FactorRecommender, AttentionExplainer, ItemFoldIn
   /** Each user's last maxlen training items, oldest first (CSR-shaped). */
   private sequences: { indptr: Int32Array; items: Int32Array } = { indptr: new Int32Array(1), items: new Int32Array(0) };
   private items = 0;
-  /** XtX + ridge I over the trained users' vectors, built on the first itemEvidence. */
-  private userGram?: Float64Array;
 
   private readonly kernels: NetKernels;
 
@@ -108,7 +104,6 @@ export class SasRec implements FactorRecommender, AttentionExplainer, ItemFoldIn
       else if (best.values) this.net.params().forEach((q, k) => q.value.set(best.values![k]));
     } else this.train(histories, p.epochs, opts);
     this.sequences = packLast(histories, p.maxlen);
-    this.userGram = undefined;
   }
 
   /**
@@ -264,29 +259,14 @@ export class SasRec implements FactorRecommender, AttentionExplainer, ItemFoldIn
   /**
    * Evidence about an item training never saw (an onboarded one). Such an item only ever scores: it is outside
    * the embedding table, so no sequence reads it (historySequence drops it) and users' vectors are those of
-   * their trained items. Its vector is an output embedding scored by a dot product with the last position's
-   * output, trained (as the table is on that side) by a binary cross-entropy of positives against sampled
-   * negatives. That has no closed-form step; this takes the least-squares one against every trained user's
-   * vector (LeastSquaresItemEvidence: its users 1, everyone else 0), whose Gram discounts what every user's
-   * output shares (the final layer norm's bias among it), as that loss's negatives do, where the mean of the
-   * users' vectors would keep it. Weights are ignored, each user counting once (alpha 0), as training reads
-   * which items a user has, not how much; the ridge is the one chosen for BPR's evidence (see there).
+   * their trained items; it is an output embedding scored by a dot product with the last position's output.
+   * It points at the mean direction of its users' vectors (MeanDirectionEvidence), each user once, as training
+   * reads which items a user has, not how much. Chosen on validation over the least-squares item step against
+   * every trained user's vector (what ALS uses), which lost to content alone there: README, "Onboarded items
+   * learn from feedback".
    */
   itemEvidence(): ItemEvidence {
-    this.userGram ??= relativeRidgeGram(this.trainingUserVectors(), this.factors, SASREC_EVIDENCE_RIDGE);
-    return new LeastSquaresItemEvidence(this.userGram, this.factors, 0);
-  }
-
-  /** Every trained user's vector (the last position's output over their newest maxlen items), users x hidden. */
-  private trainingUserVectors(): Float32Array {
-    const h = this.factors;
-    const users = this.sequences.indptr.length - 1;
-    const out = new Float32Array(users * h);
-    for (let b = 0; b < users; b += SCORE_BATCH) {
-      const batch = Array.from({ length: Math.min(SCORE_BATCH, users - b) }, (_, j) => this.userSequence(b + j));
-      out.set(this.encodeLast(batch), b * h);
-    }
-    return out;
+    return new MeanDirectionEvidence(this.factors, { oncePerUser: true });
   }
 
   /**
