@@ -9,6 +9,7 @@ import type { SavedModel } from "../models/persist.ts";
 import type { FactorRecommender, Recommender } from "../models/recommender.ts";
 import { resolveParams } from "../models/spec.ts";
 import { assembleServices, memoryIndexOf, type Services } from "./assemble.ts";
+import { HORROR_HISTORY as HORROR, NEW_FAMILY_FILM as FILM, PIXAR_HISTORY as PIXAR } from "./cold-scenario.fixture.ts";
 
 /**
  * Issue 9's scenario on the bundled MovieLens, through the live path (POST /v1/items' onboarding, then
@@ -17,15 +18,6 @@ import { assembleServices, memoryIndexOf, type Services } from "./assemble.ts";
  * title and a description, reaches the top 20 of someone who watched Pixar films and stays out of a horror
  * fan's. Before calibration its score was a third of the 100th warm item's for the Pixar history.
  */
-const FILM = {
-  id: "new-lantern",
-  title: "The Little Lantern",
-  description:
-    "An animated comedy for the whole family. Left behind on moving day, a wind-up toy lantern and a band of forgotten toys journey across the city to find their kid before the holidays.",
-};
-const PIXAR = ["1", "3114", "2355", "4886"]; // Toy Story, Toy Story 2, A Bug's Life, Monsters, Inc.
-const HORROR = ["1258", "1347", "1982", "1997", "2459", "8957"]; // The Shining, A Nightmare on Elm Street, Halloween, The Exorcist, The Texas Chainsaw Massacre, Saw
-
 describe("a new item reaches its fans, and only them (ml-latest-small)", () => {
   const built: Record<string, Services> = {};
 
