@@ -2,7 +2,8 @@
  * `npm run bench:request`: CPU cost of one recommendation request inside the process (no HTTP), for a
  * 20-item history the model never saw, k = 10, over the bundled catalog: the whole RecommendService call
  * and its stages (fold-in, retrieval). Prints one JSON line per served model. Builds (or reuses) the
- * artifacts of `npm start` for --model (default als).
+ * artifacts of `npm start` for --model (default als). `--onboarded N` first places N catalog items again as
+ * onboarded copies (content vectors from the content map), the case where a dense scorer calibrates their scores.
  */
 import { assembleServices, memoryIndexOf, restoreServedModels } from "../agent/assemble.ts";
 import { ServiceConfig } from "../core/config.ts";
@@ -12,12 +13,20 @@ import { mulberry32 } from "../numeric/random.ts";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const HISTORY = 20;
-const model = process.argv.includes("--model") ? process.argv[process.argv.indexOf("--model") + 1] : "als";
+const option = (name: string, fallback: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
+const model = option("--model", "als");
+const onboarded = Number(option("--onboarded", "0"));
 
 const artifacts = await ensureArtifacts(ServiceConfig.parse({ model }), (line) => process.stderr.write(`${line}\n`));
 const models = restoreServedModels(artifacts.saved, artifacts.companion);
 const index = memoryIndexOf(models.space, artifacts.items);
-const { recommendations } = await assembleServices({ saved: artifacts.saved, models, items: artifacts.items, index, contentMap: artifacts.contentMap });
+const { recommendations, items: store } = await assembleServices({ saved: artifacts.saved, models, items: artifacts.items, index, contentMap: artifacts.contentMap });
+for (const item of artifacts.items.slice(0, onboarded)) {
+  const copy = { ...item, id: `bench-onboarded-${item.id}` };
+  const vector = artifacts.contentMap.map(copy);
+  await index.upsert([{ ...copy, vector }]);
+  store.putOnboarded({ ...copy, vector });
+}
 const ids = artifacts.saved.items;
 const next = mulberry32(11);
 const histories = Array.from({ length: REQUESTS }, () => Array.from({ length: HISTORY }, () => ({ itemId: ids[Math.floor(next() * ids.length)], weight: 1 })));
@@ -44,4 +53,4 @@ if (isFactorRecommender(models.model)) {
   stages.score_catalog_us = await cpuMicros((j) => models.model.scoreHistory(dense[j], out));
 }
 const total = await cpuMicros((j) => recommendations.recommend({ history: histories[j], k: 10, excludeSeen: true }));
-console.log(JSON.stringify({ bench: "request", model: models.model.name, items: ids.length, factors: space.factors, history: HISTORY, k: 10, requests: REQUESTS, request_us: +total.toFixed(1), ...Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, +v.toFixed(1)])) }));
+console.log(JSON.stringify({ bench: "request", model: models.model.name, items: ids.length, factors: space.factors, history: HISTORY, k: 10, onboarded, requests: REQUESTS, request_us: +total.toFixed(1), ...Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, +v.toFixed(1)])) }));

@@ -7,8 +7,8 @@ import type { Filter, Scored } from "../../index/types.ts";
 import type { FactorRecommender, Recommender } from "../../models/recommender.ts";
 import type { ItemStore } from "../item-store.ts";
 import { bestMatching, mergeBest } from "./best-matching.ts";
-import { ScoreCalibration } from "./calibration.ts";
 import { onboardedSlots } from "./onboarded-bound.ts";
+import { RankCalibration } from "./rank-calibration.ts";
 import type { CandidateScorer } from "./types.ts";
 
 /**
@@ -16,13 +16,17 @@ import type { CandidateScorer } from "./types.ts";
  * involved. Trained items are checked against the filter in score order (see bestMatching), against the
  * catalog's current metadata, so deletes and metadata updates count at once. Onboarded items have no place in
  * the model; their content vectors live in `space` (a factor model's item space, where the content map puts
- * them), and ScoreCalibration carries their score there onto the model's scale. With `maxOnboardedShare`, at
+ * them), and RankCalibration carries their score there onto the model's scale: an item the space ranks r-th
+ * among the trained items ranks r-th among the model's. With `maxOnboardedShare`, at
  * most that share of the k slots (onboardedSlots) goes to onboarded items, the best of them.
  */
+/** How deep an onboarded item's rank is matched for a list of k (as deep as bestMatching first looks). */
+const MATCHED_DEPTH = (k: number) => 4 * k + 32;
+
 export class DenseScorer implements CandidateScorer {
   readonly kind = "dense";
   private readonly scores: Float32Array;
-  private readonly calibration: ScoreCalibration;
+  private readonly calibration: RankCalibration;
 
   constructor(
     private readonly model: Recommender,
@@ -32,7 +36,7 @@ export class DenseScorer implements CandidateScorer {
     private readonly maxOnboardedShare?: number,
   ) {
     this.scores = new Float32Array(model.itemCount);
-    this.calibration = new ScoreCalibration(space.itemVectors(), space.factors);
+    this.calibration = new RankCalibration(space.itemVectors(), space.factors);
   }
 
   async retrieve(history: readonly ItemWeight[], k: number, filter: Filter): Promise<Scored[]> {
@@ -42,12 +46,12 @@ export class DenseScorer implements CandidateScorer {
       const item = this.catalog.get(this.itemIds[i]);
       return item !== undefined && matches(item);
     }).map((i) => ({ item: copyItem(this.catalog.get(this.itemIds[i])!), score: this.scores[i] }));
-    let onboarded = this.onboardedCandidates(history, matches);
+    let onboarded = this.onboardedCandidates(history, matches, k);
     if (this.maxOnboardedShare !== undefined) onboarded = onboarded.sort(byScoreThenId).slice(0, onboardedSlots(k, this.maxOnboardedShare));
     return mergeBest(trained, onboarded, k);
   }
 
-  private onboardedCandidates(history: readonly ItemWeight[], matches: (item: Item) => boolean): Scored[] {
+  private onboardedCandidates(history: readonly ItemWeight[], matches: (item: Item) => boolean, k: number): Scored[] {
     const out: Scored[] = [];
     let toModelScale: ((spaceScore: number) => number) | undefined;
     let user: Float32Array | undefined;
@@ -55,7 +59,7 @@ export class DenseScorer implements CandidateScorer {
       const item = this.catalog.get(id);
       if (!item || !matches(item)) continue;
       user ??= this.space.foldIn(history);
-      toModelScale ??= this.calibration.mapper(user, this.scores);
+      toModelScale ??= this.calibration.mapper(user, this.scores, MATCHED_DEPTH(k));
       out.push({ item: copyItem(item), score: toModelScale(dot(user, vector)) });
     }
     return out;
