@@ -19,7 +19,7 @@ import { ChatAgent } from "./chat/agent.ts";
 import { ChatVocabulary } from "./chat/vocabulary.ts";
 import { type FeedbackEvent, type FeedbackLog, FeedbackService, replayFeedback } from "./feedback.ts";
 import { HistoryStore, toModelHistory } from "./history.ts";
-import { DEFAULT_PRIOR_USERS, ItemWarming } from "./warming.ts";
+import { ItemWarming, priorUsersFor } from "./warming.ts";
 import { ItemStore } from "./item-store.ts";
 import { applyCatalogChanges, type CatalogChange, type CatalogLog, ItemOnboarding } from "./onboarding.ts";
 import { type DescribedItem, describeItem, type ItemText } from "./metadata/describe.ts";
@@ -65,7 +65,7 @@ export async function assembleServices(input: ServiceInputs): Promise<Services> 
   const { model, space } = input.models;
   const recency = input.saved.recency ?? NO_RECENCY;
   const warming = isItemFoldIn(space)
-    ? new ItemWarming({ index: input.index, store, space, isTrained, priorUsers: DEFAULT_PRIOR_USERS, userVector: (userId) => {
+    ? new ItemWarming({ index: input.index, store, space, isTrained, priorUsers: priorUsersFor(space.name), userVector: (userId) => {
         const known = toModelHistory(histories.get(userId), itemIds, recency);
         return known.length > 0 ? space.foldIn(known) : undefined;
       } })

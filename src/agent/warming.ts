@@ -19,10 +19,17 @@ export interface WarmingOptions {
 }
 
 /**
- * Chosen on four validation carve-outs from train (recagent eval-warm --validate random --fold 0..3) by recall@20
- * averaged over 1, 3, 10 and 20 raters revealed; see README, "Onboarded items learn from feedback".
+ * priorUsers by the item space's model, chosen on validation carve-outs from train (recagent eval-warm --validate
+ * random --fold K) by recall@20 averaged over 1, 3, 10 and 20 raters revealed (README, "Onboarded items learn from
+ * feedback"): 1 for ALS (four carve-outs; the companion ALS of dense models and imported factors too) and twotower;
+ * 5 for bpr (four carve-outs: k 1 .2798, 5 .2904, 20 .2872) and sasrec (carve-out 0: k 1 .3222, 5 .3352, 20 .3117).
  */
 export const DEFAULT_PRIOR_USERS = 1;
+const PRIOR_USERS: Readonly<Record<string, number>> = { bpr: 5, sasrec: 5 };
+
+export function priorUsersFor(model: string): number {
+  return PRIOR_USERS[model] ?? DEFAULT_PRIOR_USERS;
+}
 
 /**
  * Onboarded items learn from their interactions as they arrive, without retraining. An item starts at its
