@@ -2,12 +2,15 @@ import { compareIds } from "../../index/order.ts";
 import type { Scored } from "../../index/types.ts";
 import { topK } from "../../numeric/topk.ts";
 
+/** How many of the best scores a list of k is first picked from: room for a filter that rejects most of them. */
+export const firstLookFor = (k: number) => 4 * k + 32;
+
 /**
  * The k positions of `scores` with the highest values among those `accept` takes, best first (ties to the
  * lower position). Candidates are examined in score order, a growing prefix at a time, so a filter that
  * keeps most items costs a few checks rather than one per catalog item.
  */
-export function bestMatching(scores: Float32Array, k: number, accept: (position: number) => boolean, firstLook = 4 * k + 32): number[] {
+export function bestMatching(scores: Float32Array, k: number, accept: (position: number) => boolean, firstLook = firstLookFor(k)): number[] {
   const n = scores.length;
   let look = Math.min(n, Math.max(k, firstLook));
   for (;;) {

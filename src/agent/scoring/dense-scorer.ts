@@ -6,7 +6,7 @@ import { dot } from "../../numeric/vectors.ts";
 import type { Filter, Scored } from "../../index/types.ts";
 import type { FactorRecommender, Recommender } from "../../models/recommender.ts";
 import type { ItemStore } from "../item-store.ts";
-import { bestMatching, mergeBest } from "./best-matching.ts";
+import { bestMatching, firstLookFor, mergeBest } from "./best-matching.ts";
 import { onboardedSlots } from "./onboarded-bound.ts";
 import { RankCalibration } from "./rank-calibration.ts";
 import type { CandidateScorer } from "./types.ts";
@@ -20,9 +20,6 @@ import type { CandidateScorer } from "./types.ts";
  * among the trained items ranks r-th among the model's. With `maxOnboardedShare`, at
  * most that share of the k slots (onboardedSlots) goes to onboarded items, the best of them.
  */
-/** How deep an onboarded item's rank is matched for a list of k (as deep as bestMatching first looks). */
-const MATCHED_DEPTH = (k: number) => 4 * k + 32;
-
 export class DenseScorer implements CandidateScorer {
   readonly kind = "dense";
   private readonly scores: Float32Array;
@@ -59,7 +56,8 @@ export class DenseScorer implements CandidateScorer {
       const item = this.catalog.get(id);
       if (!item || !matches(item)) continue;
       user ??= this.space.foldIn(history);
-      toModelScale ??= this.calibration.mapper(user, this.scores, MATCHED_DEPTH(k));
+      // Matched as deep as the trained items are first looked at (bestMatching).
+      toModelScale ??= this.calibration.mapper(user, this.scores, firstLookFor(k));
       out.push({ item: copyItem(item), score: toModelScale(dot(user, vector)) });
     }
     return out;
